@@ -1,0 +1,59 @@
+// The public API: `import { report, expectNoCacheLeaks } from 'leak-agent'`.
+import { loadConfig } from './config';
+import { type Report, type CacheReport, type Trigger } from './report/build';
+import { formatText } from './report/text';
+import { agentState, start } from './start';
+import { currentSeq } from './track/registry';
+import { runReport } from './trigger/run';
+
+export type { Report, CacheReport, Trigger };
+export type { SourceLocation } from './source/location';
+
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function config() {
+  return (agentState() ?? start('api'))?.config ?? loadConfig();
+}
+
+async function produce(trigger: Trigger, sinceSeq: number): Promise<Report> {
+  // Verify in a fresh macrotask: the caller's job has ended, so its stack and WeakRef bookkeeping hold nothing.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    await nextMacrotask();
+    const report = runReport(config(), { trigger, print: false, writeFile: false, sinceSeq });
+    if (report) return report;
+  }
+  throw new Error('leak-agent: could not produce a report (another report kept running)');
+}
+
+/**
+ * Verify every instrumented cache now and return the JSON report (schema leak-agent.report/v1).
+ * Entries whose keys only the caches kept alive are removed by the gc engine (they could never be looked up again).
+ */
+export function report(): Promise<Report> {
+  return produce('api', 0);
+}
+
+/** Error thrown by expectNoCacheLeaks: the message is the text report, `report` the JSON report. */
+export class CacheLeakError extends Error {
+  readonly report: Report;
+  constructor(text: string, report: Report) {
+    super(text);
+    this.name = 'CacheLeakError';
+    this.report = report;
+  }
+}
+
+/**
+ * Run `fn`, then fail when keys inserted while it ran are held alive by caches alone.
+ * Works with any runner (node:test, Jest, Mocha, Vitest).
+ */
+export async function expectNoCacheLeaks(fn: () => unknown): Promise<void> {
+  const since = currentSeq();
+  await fn();
+  const result = await produce('test', since);
+  if (result.summary.deadKeys > 0) {
+    throw new CacheLeakError(formatText(result, { color: false }).trimEnd(), result);
+  }
+}

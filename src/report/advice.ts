@@ -1,0 +1,35 @@
+// One sentence per cache: how to stop it keeping dead objects alive, in that library's own terms.
+import type { LibraryName } from '../track/registry';
+
+export interface AdviceInput {
+  library: LibraryName;
+  libraryVersion: string;
+  options: Record<string, number | boolean | string>;
+  deadKeys: number;
+}
+
+function isBounded(options: AdviceInput['options']): boolean {
+  return typeof options.max === 'number' || typeof options.maxSize === 'number';
+}
+
+export function adviceFor(input: AdviceInput): string {
+  switch (input.library) {
+    case 'lodash':
+    case 'lodash-es':
+    case 'lodash.memoize':
+      return 'key the cache by a primitive id (a resolver such as (obj) => obj.id), cache on the instance, or use a WeakMap cache (fn.cache = new WeakMap(), or _.memoize.Cache = WeakMap before memoizing)';
+    case 'memoizee':
+      return 'use memoizee/weak so object arguments are held weakly, or pass a normalizer that returns a primitive id; max only bounds the leak';
+    case 'lru-cache': {
+      const major = Number.parseInt(input.libraryVersion, 10);
+      const bound = isBounded(input.options)
+        ? 'a smaller max only bounds the leak'
+        : major >= 7
+          ? 'at least set max'
+          : 'at least set max';
+      return `key the cache by a primitive id (for example obj.id) instead of the object, or keep per-object data in a WeakMap; ${bound}`;
+    }
+    default:
+      return 'key the cache by a primitive id instead of the object';
+  }
+}

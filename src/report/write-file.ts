@@ -1,0 +1,46 @@
+// The JSON report on disk: atomically (write a private temporary file, then rename), mode 0600, never through a
+// symlink and never over a file the agent did not create. Failures are one stderr line, never an exception.
+import { closeSync, constants, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { warnOnce } from '../log';
+
+export function expandReportPath(template: string, pid = process.pid): string {
+  return resolve(template.replace(/%p/g, String(pid)));
+}
+
+export function writeReportFile(template: string, json: string): string | null {
+  const target = expandReportPath(template);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number | null = null;
+  try {
+    try {
+      const st = lstatSync(target);
+      if (st.isSymbolicLink() || !st.isFile()) throw new Error(`${target} exists and is not a regular file`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    writeSync(fd, json);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, target);
+    return target;
+  } catch (err) {
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already reported below
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
+    warnOnce(`report-file:${target}`, `leak-agent: could not write the report to ${target}: ${(err as Error).message}`);
+    return null;
+  }
+}

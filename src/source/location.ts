@@ -1,0 +1,103 @@
+// Turn a compact stack (see callsite.ts) into the first location in the app's own source: frames of the agent, of the
+// caching libraries (and their helper packages) and of Node itself are skipped; positions are mapped through source
+// maps; paths are relative to the working directory when inside it.
+import { findSourceMap } from 'node:module';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseStack } from './callsite';
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  function: string;
+}
+
+/** The agent's own package root (dist/source/ → two levels up). */
+const AGENT_ROOT = resolve(__dirname, '..', '..');
+
+// memoizee runs through es5-ext, event-emitter and d; lodash and lru-cache have no helpers on the stack.
+const LIBRARY_DIRS = ['lru-cache', 'lodash', 'lodash-es', 'lodash.memoize', 'memoizee', 'es5-ext', 'event-emitter', 'd', 'require-in-the-middle', 'import-in-the-middle', 'shimmer'];
+
+function toPath(file: string): string | null {
+  if (file.startsWith('file://')) {
+    try {
+      return fileURLToPath(file);
+    } catch {
+      return null;
+    }
+  }
+  if (file.startsWith('node:') || !isAbsolute(file)) return null;
+  return file;
+}
+
+function isAgentOrLibrary(path: string): boolean {
+  if (path === AGENT_ROOT || path.startsWith(AGENT_ROOT + sep)) {
+    // The agent's own examples are app code, not agent code.
+    const inner = path.slice(AGENT_ROOT.length + 1);
+    if (!inner.startsWith(`examples${sep}`) && !inner.startsWith(`test${sep}`)) return true;
+    if (inner.includes(`${sep}node_modules${sep}`)) return isLibraryPath(path);
+    return false;
+  }
+  return isLibraryPath(path);
+}
+
+function isLibraryPath(path: string): boolean {
+  const marker = `${sep}node_modules${sep}`;
+  const at = path.lastIndexOf(marker);
+  if (at === -1) return false;
+  const name = path.slice(at + marker.length).split(sep)[0];
+  return name !== undefined && LIBRARY_DIRS.includes(name);
+}
+
+let sourceMapSupport: typeof import('source-map-support') | null | undefined;
+
+function mapPosition(path: string, line: number, column: number): { path: string; line: number; column: number } {
+  // --enable-source-maps (or module.setSourceMapsSupport): Node already parsed the map.
+  try {
+    const map = findSourceMap(path);
+    if (map) {
+      const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+      if (entry && typeof entry.originalSource === 'string' && typeof entry.originalLine === 'number') {
+        const src = toPath(entry.originalSource) ?? resolve(dirname(path), entry.originalSource);
+        return { path: src, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+      }
+    }
+  } catch {
+    // fall back to source-map-support
+  }
+  // source-map-support's mapping function only: its global prepareStackTrace is never installed.
+  try {
+    if (sourceMapSupport === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      sourceMapSupport = require('source-map-support') as typeof import('source-map-support');
+    }
+    if (sourceMapSupport) {
+      const mapped = sourceMapSupport.mapSourcePosition({ source: path, line, column: column - 1 });
+      if (mapped && mapped.source && mapped.source !== path) {
+        const src = toPath(mapped.source) ?? resolve(dirname(path), mapped.source);
+        return { path: src, line: mapped.line, column: mapped.column + 1 };
+      }
+    }
+  } catch {
+    sourceMapSupport = null;
+  }
+  return { path, line, column };
+}
+
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel.split(sep).join('/');
+}
+
+/** The first frame of the app's own code in `stack`, source-mapped, or null. */
+export function appLocation(stack: string | null): SourceLocation | null {
+  if (!stack) return null;
+  for (const frame of parseStack(stack)) {
+    const path = toPath(frame.file);
+    if (path === null || isAgentOrLibrary(path)) continue;
+    const mapped = mapPosition(path, frame.line, frame.column);
+    return { file: displayPath(mapped.path), line: mapped.line, column: mapped.column, function: frame.function };
+  }
+  return null;
+}

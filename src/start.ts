@@ -1,0 +1,58 @@
+// One agent per thread: the preload entries (agent/index.cjs for -r, agent/index.mjs for --import) call start().
+// Idempotent across both flags, NODE_OPTIONS and several copies of the package (a Symbol.for marker on globalThis).
+import * as workerThreads from 'node:worker_threads';
+import { type Config, loadConfig } from './config';
+import { installImportHook } from './hooks/esm';
+import { installRequireHook } from './hooks/require';
+import { log, reportInternalError } from './log';
+import { installExitTrigger } from './trigger/exit';
+import { installSignalTriggers } from './trigger/signals';
+
+const AGENT = Symbol.for('leak-agent');
+
+export interface AgentState {
+  readonly config: Config;
+  readonly startedBy: string;
+}
+
+/**
+ * A `-r` preload is executed again inside Node's module-hooks thread once module.register() is used (Node 20–24).
+ * That thread must not run an agent: it has no app caches and must not install hooks or triggers.
+ */
+function isLoaderHooksThread(): boolean {
+  if (workerThreads.isMainThread) return false;
+  const internal = (workerThreads as { isInternalThread?: boolean }).isInternalThread;
+  if (typeof internal === 'boolean') return internal;
+  return workerThreads.workerData === null && workerThreads.threadId === 1;
+}
+
+export function agentState(): AgentState | null {
+  return ((globalThis as Record<symbol, unknown>)[AGENT] as AgentState | undefined) ?? null;
+}
+
+export function start(startedBy: string): AgentState | null {
+  const existing = agentState();
+  if (existing) {
+    log.hooks('agent already running (started by %s); %s ignored', existing.startedBy, startedBy);
+    return existing;
+  }
+  if (isLoaderHooksThread()) return null;
+  const config = loadConfig();
+  const state: AgentState = Object.freeze({ config, startedBy });
+  Object.defineProperty(globalThis, AGENT, { value: state, enumerable: false, configurable: true, writable: false });
+  try {
+    installRequireHook();
+    // The ESM loader thread is shared by the process; register it once, from the main thread.
+    if (workerThreads.isMainThread) installImportHook(__filename);
+  } catch (err) {
+    reportInternalError('installing module hooks', err);
+  }
+  try {
+    installExitTrigger(config);
+    installSignalTriggers(config);
+  } catch (err) {
+    reportInternalError('installing triggers', err);
+  }
+  log.hooks('agent started by %s (pid %d, thread %d)', startedBy, process.pid, workerThreads.threadId);
+  return state;
+}

@@ -1,0 +1,52 @@
+// A full garbage collection on demand, without asking the app for --expose-gc, and a way to empty V8's WeakRef
+// "keep during job" set inside the current turn.
+import { setFlagsFromString, getHeapStatistics } from 'node:v8';
+import { Script, createContext, runInNewContext } from 'node:vm';
+
+let gcFn: (() => void) | null = null;
+
+/**
+ * V8's `gc` function, taken from a fresh context with --expose-gc switched on for the moment of its creation.
+ * The flag is switched back off unless the app itself was started with it, so contexts the app creates later (vm)
+ * do not suddenly get a `gc` global.
+ */
+export function fullGc(): void {
+  if (gcFn === null) {
+    const appHasGc =
+      typeof (globalThis as { gc?: unknown }).gc === 'function' ||
+      process.execArgv.some((a) => a === '--expose-gc' || a === '--expose_gc');
+    setFlagsFromString('--expose-gc');
+    try {
+      gcFn = runInNewContext('gc') as () => void;
+    } finally {
+      if (!appHasGc) setFlagsFromString('--no-expose-gc');
+    }
+  }
+  gcFn();
+}
+
+let checkpoint: { script: Script; context: object } | null = null;
+
+/**
+ * `new WeakRef(x)` and `ref.deref()` keep x alive until the current job ends (ECMA-262 AddToKeptObjects), so a key
+ * the agent looked at in this turn would survive the GC. V8 empties that set (Isolate::ClearKeptObjects) at the end
+ * of every microtask checkpoint, and a vm context with its own microtask queue (`microtaskMode: 'afterEvaluate'`)
+ * runs a checkpoint of that queue — only that queue, never the app's promises — right after each evaluation.
+ * Callers check that it worked with a canary (see `canaryDied`).
+ */
+export function clearKeptObjects(): void {
+  if (checkpoint === null) {
+    const context = createContext({}, { microtaskMode: 'afterEvaluate' });
+    checkpoint = { script: new Script('0'), context };
+  }
+  checkpoint.script.runInContext(checkpoint.context);
+}
+
+/** A WeakRef to a fresh object that nothing holds: it must be dead after clearKeptObjects() and a full GC. */
+export function makeCanary(): WeakRef<object> {
+  return new WeakRef({ canary: true });
+}
+
+export function usedHeapBytes(): number {
+  return getHeapStatistics().used_heap_size;
+}

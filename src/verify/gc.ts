@@ -1,0 +1,178 @@
+// The gc engine: in one synchronous turn, take every tracked entry out of every cache it can handle and into an
+// ephemeron shadow (a WeakMap keeps an entry's value exactly as long as its key), force one full GC, see which keys
+// died, put every surviving entry back exactly and let the libraries remove the dead ones. No app code runs in
+// between, so no app code can observe an intermediate state.
+//
+// Semantics: a key dies when nothing but the instrumented caches keeps it alive — as a key, or through a cached value
+// (its own, or that of another dead entry). A value whose key survives survives too, since the app can still look
+// it up. Keys the app reaches only through WeakMaps, WeakRefs or a FinalizationRegistry target are dead; the real
+// collector decides all of that.
+import { types } from 'node:util';
+import { log, reportInternalError } from '../log';
+import type { CacheRecord, DetachedEntry, Detachment } from '../track/registry';
+import { clearKeptObjects, fullGc, makeCanary, usedHeapBytes } from './force-gc';
+import type { CacheVerdict, DeadKey } from './verdict';
+
+interface Target {
+  record: CacheRecord;
+  store: object;
+}
+
+/** Per cache, what survives the GC: WeakRefs and primitives only, nothing that keeps a key alive. */
+interface CacheWork {
+  record: CacheRecord;
+  store: object;
+  detachment: Detachment;
+  /** Per entry, indexes of its keys in keyRefs. */
+  entryKeys: number[][];
+  /** Per entry, the WeakMap chain holding its payload (one shared map for single-key entries). */
+  entryChain: Array<WeakMap<object, unknown>>;
+  keyRefs: Array<WeakRef<object>>;
+  keyClass: string[];
+  keySeq: number[];
+  keyStack: Array<string | null>;
+}
+
+export interface GcRun {
+  verdicts: CacheVerdict[];
+  /** False when the turn could not be isolated (the canary survived): no key was judged dead. */
+  exact: boolean;
+  freedBytes: number;
+}
+
+/** Constructor name without running app code: no getters, no Proxy traps. */
+export function classNameOf(key: object): string {
+  if (types.isProxy(key)) return 'Proxy';
+  try {
+    const proto = Object.getPrototypeOf(key) as object | null;
+    if (proto === null) return typeof key === 'function' ? 'Function' : 'Object (null prototype)';
+    const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor');
+    if (ctor && 'value' in ctor && typeof ctor.value === 'function') {
+      const name = Object.getOwnPropertyDescriptor(ctor.value, 'name');
+      if (name && 'value' in name && typeof name.value === 'string' && name.value !== '') return name.value;
+    }
+  } catch {
+    // fall through
+  }
+  return typeof key === 'function' ? 'Function' : 'Object';
+}
+
+/** Move one cache's entries into the shadow. Runs in its own frame so no register of ours keeps a key alive. */
+function shadowEntries(work: CacheWork, entries: DetachedEntry[]): void {
+  const shared = new WeakMap<object, unknown>();
+  const indexOfKey = new Map<object, number>();
+  for (const entry of entries) {
+    const idx: number[] = [];
+    for (const key of entry.keys) {
+      let i = indexOfKey.get(key);
+      if (i === undefined) {
+        i = work.keyRefs.length;
+        indexOfKey.set(key, i);
+        work.keyRefs.push(new WeakRef(key));
+        work.keyClass.push(classNameOf(key));
+        work.keySeq.push(work.record.keySeq.get(key) ?? 0);
+        work.keyStack.push(work.record.samples.get(key) ?? null);
+      }
+      idx.push(i);
+    }
+    work.entryKeys.push(idx);
+    if (entry.keys.length === 1 && !shared.has(entry.keys[0]!)) {
+      shared.set(entry.keys[0]!, entry.payload);
+      work.entryChain.push(shared);
+    } else {
+      // The payload lives only while every key lives: a chain of WeakMaps, one level per key.
+      const root = new WeakMap<object, unknown>();
+      let level = root;
+      entry.keys.forEach((key, n) => {
+        if (n === entry.keys.length - 1) {
+          level.set(key, entry.payload);
+        } else {
+          const next = new WeakMap<object, unknown>();
+          level.set(key, next);
+          level = next;
+        }
+      });
+      work.entryChain.push(root);
+    }
+  }
+  indexOfKey.clear();
+  entries.length = 0;
+}
+
+function detachAll(targets: Target[], verdicts: CacheVerdict[]): CacheWork[] {
+  const works: CacheWork[] = [];
+  for (const { record, store } of targets) {
+    const verdict = verdicts.find((v) => v.record === record)!;
+    try {
+      const reason = record.adapter.whyNotDetachable(store, record);
+      if (reason) {
+        verdict.reason = reason;
+        continue;
+      }
+      const detachment = record.adapter.detach(store, record);
+      const work: CacheWork = {
+        record,
+        store,
+        detachment,
+        entryKeys: [],
+        entryChain: [],
+        keyRefs: [],
+        keyClass: [],
+        keySeq: [],
+        keyStack: [],
+      };
+      shadowEntries(work, detachment.entries);
+      works.push(work);
+    } catch (err) {
+      verdict.reason = `internal error while detaching: ${err instanceof Error ? err.message : String(err)}`;
+      reportInternalError('detaching a cache for verification', err);
+    }
+  }
+  return works;
+}
+
+function payloadOf(chain: WeakMap<object, unknown>, keys: object[]): unknown {
+  let level: unknown = chain;
+  for (const key of keys) level = (level as WeakMap<object, unknown>).get(key);
+  return level;
+}
+
+function restoreAll(works: CacheWork[], verdicts: CacheVerdict[], exact: boolean): void {
+  for (const work of works) {
+    const verdict = verdicts.find((v) => v.record === work.record)!;
+    const alive = work.keyRefs.map((ref) => ref.deref());
+    const results: Array<DetachedEntry | null> = work.entryKeys.map((idx, e) => {
+      const keys = idx.map((i) => alive[i]);
+      if (keys.some((k) => k === undefined)) return null;
+      return { keys: keys as object[], payload: payloadOf(work.entryChain[e]!, keys as object[]) };
+    });
+    try {
+      work.detachment.restore(results);
+    } catch (err) {
+      reportInternalError('restoring a cache after verification', err);
+    }
+    const dead: DeadKey[] = [];
+    alive.forEach((k, i) => {
+      if (k === undefined) dead.push({ className: work.keyClass[i]!, seq: work.keySeq[i]!, stack: work.keyStack[i]! });
+    });
+    verdict.dead = dead;
+    verdict.verified = exact;
+    if (!exact) verdict.reason = 'the verification turn could not be isolated from WeakRef bookkeeping';
+  }
+}
+
+/** Run the gc engine over `targets`. Synchronous: safe inside an 'exit' handler. */
+export function verifyWithGc(targets: Target[], verdicts: CacheVerdict[]): GcRun {
+  // Baseline: one full GC with every entry in place, so the second one measures what the dead entries pinned.
+  fullGc();
+  const before = usedHeapBytes();
+  const works = detachAll(targets, verdicts);
+  const canary = makeCanary();
+  clearKeptObjects();
+  fullGc();
+  const after = usedHeapBytes();
+  const exact = canary.deref() === undefined;
+  if (!exact) log.verify('canary survived: WeakRef keep-during-job set was not cleared; no key is judged dead');
+  restoreAll(works, verdicts, exact);
+  return { verdicts, exact, freedBytes: Math.max(0, before - after) };
+}
