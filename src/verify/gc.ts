@@ -163,10 +163,11 @@ function restoreAll(works: CacheWork[], verdicts: CacheVerdict[], exact: boolean
 
 /** Run the gc engine over `targets`. Synchronous: safe inside an 'exit' handler. */
 export function verifyWithGc(targets: Target[], verdicts: CacheVerdict[]): GcRun {
-  // Baseline: one full GC with every entry in place, so the second one measures what the dead entries pinned.
+  // Baseline: one full GC with every entry in place, so the second one measures what the dead entries pinned. The
+  // heap is read after detaching, so the shadow the agent just built counts on both sides.
   fullGc();
-  const before = usedHeapBytes();
   const works = detachAll(targets, verdicts);
+  const before = usedHeapBytes();
   const canary = makeCanary();
   clearKeptObjects();
   fullGc();
