@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LRU_VERSIONS, lruApp, placeScript, readReport, runNode, versionOf } from '../helpers/apps';
+import { assertValidReport } from '../helpers/schema';
 
 const LOADERS = [
   { name: '-r', args: ['-r', 'leak-agent'], env: {} },
@@ -26,6 +27,7 @@ describe.each(LRU_VERSIONS)('lru-cache %s', (alias) => {
       expect(run.stdout).toBe(plain.stdout);
       expect(run.status).toBe(plain.status);
       const report = readReport(file);
+      assertValidReport(report);
       expect(report.schema).toBe('leak-agent.report/v1');
       expect(report.trigger).toBe('exit');
       expect(report.caches).toHaveLength(1);

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeApp, placeScript, readReport, runNode, startNode } from '../helpers/apps';
+import { assertValidReport } from '../helpers/schema';
 
 const app = makeApp('triggers', { 'lru-cache': 'lru10' });
 placeScript(app, 'triggers.cjs');
@@ -30,6 +31,7 @@ describe('exit report', () => {
     const run = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'same-turn'], { LEAK_AGENT_REPORT_FILE: file });
     expect(run.status).toBe(0);
     const report = readReport(file);
+    assertValidReport(report);
     expect(report.caches[0]).toMatchObject({ deadKeys: 12, trackedKeys: 14, verified: true });
   });
 
