@@ -1,0 +1,29 @@
+// The fix: cache the summary on the instance. It lives exactly as long as the data it summarises.
+class TaskData {
+  #summary;
+
+  constructor(id) {
+    this.id = id;
+    this.samples = new Array(64 * 1024).fill(id + 0.5); // 512 KiB of doubles
+  }
+
+  get summary() {
+    this.#summary ??= { mean: this.samples.reduce((a, b) => a + b, 0) / this.samples.length };
+    return this.#summary;
+  }
+}
+
+function runTask(id) {
+  const data = new TaskData(id);
+  return data.summary.mean;
+}
+
+const tasks = Number(process.argv[2] ?? 200);
+let total = 0;
+for (let id = 0; id < tasks; id++) {
+  total += runTask(id);
+  if (id % 50 === 49) {
+    console.log(`after ${id + 1} tasks: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  }
+}
+console.log(`done: ${tasks} tasks, total ${total}`);

@@ -1,0 +1,37 @@
+// The task-runner leak: each task builds a large data object; its lazily computed summary is cached in a shared
+// 128-entry LRU cache keyed by the data object itself. Every task's data stays reachable only through that cache,
+// so memory climbs for 128 tasks and then plateaus — at 128 × the size of one task's data.
+const { LRUCache } = require('lru-cache');
+
+const summaries = new LRUCache({ max: 128 });
+
+class TaskData {
+  constructor(id) {
+    this.id = id;
+    this.samples = new Array(64 * 1024).fill(id + 0.5); // 512 KiB of doubles
+  }
+
+  get summary() {
+    let summary = summaries.get(this);
+    if (summary === undefined) {
+      summary = { mean: this.samples.reduce((a, b) => a + b, 0) / this.samples.length };
+      summaries.set(this, summary);
+    }
+    return summary;
+  }
+}
+
+function runTask(id) {
+  const data = new TaskData(id);
+  return data.summary.mean;
+}
+
+const tasks = Number(process.argv[2] ?? 200);
+let total = 0;
+for (let id = 0; id < tasks; id++) {
+  total += runTask(id);
+  if (id % 50 === 49) {
+    console.log(`after ${id + 1} tasks: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  }
+}
+console.log(`done: ${tasks} tasks, total ${total}`);
