@@ -214,17 +214,17 @@ export function patchLodashObject(lodash: unknown, library: LibraryName, version
         Object.defineProperty(target, 'memoize', { ...desc, value: wrapLodashMemoize(target.memoize as Function, library, version) });
       }
     }
-    const runInContext = target.runInContext;
-    if (typeof runInContext === 'function' && !Object.prototype.hasOwnProperty.call(runInContext, WRAPPER_OF)) {
+    const originalRunInContext = target.runInContext;
+    if (typeof originalRunInContext === 'function' && !Object.prototype.hasOwnProperty.call(originalRunInContext, WRAPPER_OF)) {
       const desc = Object.getOwnPropertyDescriptor(target, 'runInContext');
       if (desc && 'value' in desc && desc.writable) {
         const wrapped = function runInContext(this: unknown): unknown {
-          const instance: unknown = Reflect.apply(runInContext, this, arguments);
+          const instance: unknown = Reflect.apply(originalRunInContext, this, arguments);
           patchLodashObject(instance, library, version, `${file} (runInContext)`);
           return instance;
         };
-        copyNameAndLength(wrapped, runInContext);
-        Object.defineProperty(wrapped, WRAPPER_OF, { value: runInContext, enumerable: false });
+        copyNameAndLength(wrapped, originalRunInContext);
+        Object.defineProperty(wrapped, WRAPPER_OF, { value: originalRunInContext, enumerable: false });
         Object.defineProperty(target, 'runInContext', { ...desc, value: wrapped });
       }
     }

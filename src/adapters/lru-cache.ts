@@ -39,16 +39,24 @@ const classes = new WeakMap<object, LruClassInfo>();
 /** Cache instances → their record (weak on both sides of the app's objects). */
 const recordsByCache = new WeakMap<object, CacheRecord>();
 
+/** Whether `name` is a method or accessor somewhere on the chain, without running any getter (v7's deprecated `del`). */
+function hasMember(proto: object, name: string): boolean {
+  for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    const desc = Object.getOwnPropertyDescriptor(p, name);
+    if (desc) return typeof desc.value === 'function' || typeof desc.get === 'function';
+  }
+  return false;
+}
+
 export function looksLikeLruClass(value: unknown): value is Function {
   if (typeof value !== 'function') return false;
-  const proto = (value as { prototype?: unknown }).prototype as Record<string, unknown> | undefined;
+  const proto = Object.getOwnPropertyDescriptor(value, 'prototype')?.value as unknown;
+  if (typeof proto !== 'object' || proto === null) return false;
   return (
-    typeof proto === 'object' &&
-    proto !== null &&
-    typeof proto.set === 'function' &&
-    typeof proto.get === 'function' &&
-    typeof proto.peek === 'function' &&
-    (typeof proto.del === 'function' || typeof proto.delete === 'function')
+    hasMember(proto, 'set') &&
+    hasMember(proto, 'get') &&
+    hasMember(proto, 'peek') &&
+    (hasMember(proto, 'del') || hasMember(proto, 'delete'))
   );
 }
 
