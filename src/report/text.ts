@@ -50,7 +50,8 @@ export function formatText(report: Report, opts: TextOptions): string {
       c(
         '1;31',
         `leak-agent: ${plural(leaking.length, 'cache keeps', 'caches keep')} ${plural(report.summary.deadKeys, 'otherwise-dead object', 'otherwise-dead objects')} alive` +
-          (bytes !== null ? ` (${formatBytes(bytes)})` : ''),
+          // Below a KiB the number is within the measurement's noise (the GC's own bookkeeping).
+          (bytes !== null && bytes >= 1024 ? ` (${formatBytes(bytes)})` : ''),
       ),
     );
     for (const cache of leaking) {
@@ -58,7 +59,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       lines.push(`  ${c('1', label)}  ${c('36', where(cache.createdAt))}  ${describeBound(cache.options)}`);
       const classes = cache.classes.map((k) => `${k.count} × ${k.name}`).join(', ');
       let detail = `    ${classes} dead, ${cache.trackedKeys} tracked`;
-      if (cache.retainedBytes !== null && leaking.length > 1) detail += `, ~${formatBytes(cache.retainedBytes)}`;
+      if (cache.retainedBytes !== null && cache.retainedBytes >= 1024 && leaking.length > 1) detail += `, ~${formatBytes(cache.retainedBytes)}`;
       const at = cache.example?.insertedAt;
       if (at) detail += `, first inserted at ${where(at)} (${at.function})`;
       lines.push(detail);

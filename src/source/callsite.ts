@@ -7,7 +7,8 @@ type PrepareStackTrace = (err: Error, frames: NodeJS.CallSite[]) => unknown;
 
 function compactFrames(_err: Error, frames: NodeJS.CallSite[]): string {
   let out = '';
-  for (const f of frames) {
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
     let file: string | null | undefined;
     let fn: string | null | undefined;
     let line: number | null;
@@ -17,7 +18,10 @@ function compactFrames(_err: Error, frames: NodeJS.CallSite[]): string {
       line = f.getLineNumber();
       column = f.getColumnNumber();
       fn = f.getFunctionName() ?? f.getMethodName();
-      if (fn === null && f.isToplevel()) fn = '<module>';
+      // Top-level code: an ES module's body, or the CommonJS wrapper that Module._compile runs.
+      if (fn === null && (f.isToplevel() || frames[i + 1]?.getFileName()?.startsWith('node:internal/modules/cjs/'))) {
+        fn = '<module>';
+      }
     } catch {
       continue;
     }

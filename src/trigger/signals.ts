@@ -2,7 +2,9 @@
 // report are coalesced. SIGINT/SIGTERM are watched only while the app has no handler of its own: then the agent
 // reports and re-raises the signal with Node's default disposition, so the process ends exactly as it would have.
 import type { Config } from '../config';
+import { resultPath, takeRequest } from '../integrations/handoff';
 import { log } from '../log';
+import { writeReportFile } from '../report/write-file';
 import { markExitReported } from './exit';
 import { isReportRunning, runReport } from './run';
 
@@ -21,7 +23,9 @@ export function installSignalTriggers(config: Config): void {
         // A fresh macrotask: the app's current job has ended, so its own WeakRef bookkeeping is untouched.
         setImmediate(() => {
           scheduled = false;
-          runReport(config, { trigger: 'signal', print: true, writeFile: true });
+          const report = runReport(config, { trigger: 'signal', print: true, writeFile: true });
+          // `leak-agent report PID` is waiting for this report.
+          if (report && takeRequest()) writeReportFile(resultPath(process.pid), `${JSON.stringify(report)}\n`);
         }).unref();
       });
     } catch (err) {
