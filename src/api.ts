@@ -1,13 +1,13 @@
 // The public API: `import { report, expectNoCacheLeaks } from 'leak-agent'`.
 import { loadConfig } from './config';
 import { type Report, type CacheReport, type Trigger } from './report/build';
-import { formatText } from './report/text';
 import { agentState, start } from './start';
-import { currentSeq } from './track/registry';
+import { type WindowOptions, closeWindow, openWindow } from './integrations/test-window';
 import { runReport } from './trigger/run';
 
 export type { Report, CacheReport, Trigger };
 export type { SourceLocation } from './source/location';
+export type { WindowOptions };
 
 function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -47,13 +47,12 @@ export class CacheLeakError extends Error {
 
 /**
  * Run `fn`, then fail when keys inserted while it ran are held alive by caches alone.
- * Works with any runner (node:test, Jest, Mocha, Vitest).
+ * Works with any runner (node:test, Jest, Mocha, Vitest). `allow` (and LEAK_AGENT_ALLOW) lists caches that may
+ * leak: a library name, a memoized function name, or a fragment of the creation site ("src/cache.ts:12").
  */
-export async function expectNoCacheLeaks(fn: () => unknown): Promise<void> {
-  const since = currentSeq();
+export async function expectNoCacheLeaks(fn: () => unknown, options: WindowOptions = {}): Promise<void> {
+  const since = openWindow();
   await fn();
-  const result = await produce('test', since);
-  if (result.summary.deadKeys > 0) {
-    throw new CacheLeakError(formatText(result, { color: false }).trimEnd(), result);
-  }
+  const { report: result, failure } = await closeWindow(since, options);
+  if (failure !== null) throw new CacheLeakError(failure, result);
 }

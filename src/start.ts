@@ -4,7 +4,7 @@ import * as workerThreads from 'node:worker_threads';
 import { type Config, loadConfig } from './config';
 import { installImportHook } from './hooks/esm';
 import { installRequireHook } from './hooks/require';
-import { log, reportInternalError } from './log';
+import { log, reportInternalError, warnOnce } from './log';
 import { installExitTrigger } from './trigger/exit';
 import { installSignalTriggers } from './trigger/signals';
 
@@ -42,10 +42,18 @@ export function start(startedBy: string): AgentState | null {
   Object.defineProperty(globalThis, AGENT, { value: state, enumerable: false, configurable: true, writable: false });
   try {
     installRequireHook();
-    // The ESM loader thread is shared by the process; register it once, from the main thread.
-    if (workerThreads.isMainThread) installImportHook(__filename);
+    // Vitest's vmThreads pool evaluates this file in a vm context without a real module filename.
+    if (typeof __filename === 'string') installImportHook(__filename);
+    else log.hooks('no module filename (vm context): import() is not instrumented here');
   } catch (err) {
-    reportInternalError('installing module hooks', err);
+    if (startedBy === 'vitest') {
+      warnOnce(
+        'vitest-vm',
+        "leak-agent: this Vitest pool evaluates modules in a vm context (vmThreads/vmForks), where the agent cannot see them load; use pool 'forks' or 'threads'",
+      );
+    } else {
+      reportInternalError('installing module hooks', err);
+    }
   }
   try {
     installExitTrigger(config);

@@ -18,8 +18,9 @@ function compactFrames(_err: Error, frames: NodeJS.CallSite[]): string {
       line = f.getLineNumber();
       column = f.getColumnNumber();
       fn = f.getFunctionName() ?? f.getMethodName();
-      // Top-level code: an ES module's body, or the CommonJS wrapper that Module._compile runs.
-      if (fn === null && (f.isToplevel() || frames[i + 1]?.getFileName()?.startsWith('node:internal/modules/cjs/'))) {
+      // Top-level code: the CommonJS wrapper that Module._compile runs, or an ES module's body.
+      const caller = frames[i + 1]?.getFileName() ?? '';
+      if (fn === null && (caller.startsWith('node:internal/modules/cjs/') || caller.startsWith('node:internal/modules/esm/'))) {
         fn = '<module>';
       }
     } catch {

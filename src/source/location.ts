@@ -82,7 +82,65 @@ function mapPosition(path: string, line: number, column: number): { path: string
   } catch {
     sourceMapSupport = null;
   }
-  return { path, line, column };
+  return mapThroughInstalledFormatter(path, line, column) ?? { path, line, column };
+}
+
+/**
+ * A CallSite for one position. Formatters clone call sites from their prototype (vite's module runner,
+ * source-map-support), so the methods live on the class, not on the instance.
+ */
+class SyntheticCallSite {
+  constructor(
+    private readonly file: string,
+    private readonly line: number,
+    private readonly column: number,
+  ) {}
+  getThis(): undefined { return undefined; }
+  getTypeName(): null { return null; }
+  getFunction(): undefined { return undefined; }
+  getFunctionName(): null { return null; }
+  getMethodName(): null { return null; }
+  getFileName(): string { return this.file; }
+  getLineNumber(): number { return this.line; }
+  getColumnNumber(): number { return this.column; }
+  getEvalOrigin(): undefined { return undefined; }
+  getScriptNameOrSourceURL(): string { return this.file; }
+  getScriptHash(): string { return ''; }
+  getEnclosingLineNumber(): null { return null; }
+  getEnclosingColumnNumber(): null { return null; }
+  getPosition(): number { return 0; }
+  getPromiseIndex(): null { return null; }
+  isToplevel(): boolean { return true; }
+  isEval(): boolean { return false; }
+  isNative(): boolean { return false; }
+  isConstructor(): boolean { return false; }
+  isAsync(): boolean { return false; }
+  isPromiseAll(): boolean { return false; }
+  toString(): string { return `${this.file}:${this.line}:${this.column}`; }
+}
+
+/**
+ * Last resort, at report time only: code transformed in memory (Vitest's module runner, a bundler's dev server)
+ * has source maps that only its own Error.prepareStackTrace knows. Ask it about one synthetic frame and read the
+ * position back from the line it formats.
+ */
+function mapThroughInstalledFormatter(path: string, line: number, column: number): { path: string; line: number; column: number } | null {
+  const prepare = (Error as { prepareStackTrace?: (e: Error, frames: unknown[]) => unknown }).prepareStackTrace;
+  if (typeof prepare !== 'function') return null;
+  const frame = new SyntheticCallSite(path, line, column);
+  try {
+    const text = prepare(new Error('leak-agent'), [frame]);
+    if (typeof text !== 'string') return null;
+    const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(text);
+    if (!match) return null;
+    const mapped = toPath(match[1]!) ?? resolve(dirname(path), match[1]!);
+    const mappedLine = Number(match[2]);
+    const mappedColumn = Number(match[3]);
+    if (mapped === path && mappedLine === line && mappedColumn === column) return null;
+    return { path: mapped, line: mappedLine, column: mappedColumn };
+  } catch {
+    return null;
+  }
 }
 
 export function displayPath(path: string, cwd = process.cwd()): string {

@@ -44,6 +44,10 @@ export function makeApp(name: string, packages: PackageMap, nested: Record<strin
 }
 
 /** Copy test/fixtures/<file> (or write `source`) into the app so it resolves the app's node_modules. */
+export function placeDir(app: string, dir: string): void {
+  cpSync(join(FIXTURES, dir), app, { recursive: true });
+}
+
 export function placeScript(app: string, file: string, source?: string): string {
   const target = join(app, file);
   mkdirSync(dirname(target), { recursive: true });
