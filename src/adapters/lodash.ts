@@ -154,7 +154,10 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
           } else {
             key = arguments[0];
           }
-          if ((typeof key === 'object' && key !== null) || typeof key === 'function') trackKey(record, key, trackedFunc);
+          if ((typeof key === 'object' && key !== null) || typeof key === 'function') {
+            if (key === this) record.hints.add('keyed-by-this');
+            trackKey(record, key, trackedFunc);
+          }
         }
         return result;
       };

@@ -6,6 +6,7 @@ export interface AdviceInput {
   libraryVersion: string;
   options: Record<string, number | boolean | string>;
   deadKeys: number;
+  hints?: ReadonlySet<string>;
 }
 
 function isBounded(options: AdviceInput['options']): boolean {
@@ -17,6 +18,9 @@ export function adviceFor(input: AdviceInput): string {
     case 'lodash':
     case 'lodash-es':
     case 'lodash.memoize':
+      if (input.hints?.has('keyed-by-this')) {
+        return 'the resolver returns `this`, so every instance stays a key: return a primitive id (this.id), cache on the instance (a #private field), or use a WeakMap cache (fn.cache = new WeakMap())';
+      }
       return 'key the cache by a primitive id (a resolver such as (obj) => obj.id), cache on the instance, or use a WeakMap cache (fn.cache = new WeakMap(), or _.memoize.Cache = WeakMap before memoizing)';
     case 'memoizee':
       return 'use memoizee/weak so object arguments are held weakly, or pass a normalizer that returns a primitive id; max only bounds the leak';
@@ -24,8 +28,8 @@ export function adviceFor(input: AdviceInput): string {
       const major = Number.parseInt(input.libraryVersion, 10);
       const bound = isBounded(input.options)
         ? 'a smaller max only bounds the leak'
-        : major >= 7
-          ? 'at least set max'
+        : major >= 7 && typeof input.options.ttl === 'number'
+          ? 'a ttl without max or ttlAutopurge never evicts on its own: at least set max'
           : 'at least set max';
       return `key the cache by a primitive id (for example obj.id) instead of the object, or keep per-object data in a WeakMap; ${bound}`;
     }

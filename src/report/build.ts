@@ -2,6 +2,7 @@
 // caller passes in.
 import type { LibraryName } from '../track/registry';
 import { appLocation, type SourceLocation } from '../source/location';
+import { nameFromSite } from '../source/names';
 import type { CacheVerdict, VerificationResult } from '../verify/verdict';
 import { adviceFor } from './advice';
 
@@ -58,12 +59,14 @@ function cacheReport(v: CacheVerdict, sinceSeq: number, bytes: number | null): C
     }
   }
   const rec = v.record;
+  const createdAt = appLocation(rec.createdStack);
+  const name = rec.name ?? nameFromSite(createdAt, rec.createdIsFirstWrite ? 'receiver' : 'assignment');
   const report: CacheReport = {
     id: rec.id,
     library: rec.library,
     libraryVersion: rec.libraryVersion,
-    name: rec.name,
-    createdAt: appLocation(rec.createdStack),
+    name,
+    createdAt,
     options: v.options,
     trackedKeys: v.trackedKeys,
     deadKeys: dead.length,
@@ -71,7 +74,7 @@ function cacheReport(v: CacheVerdict, sinceSeq: number, bytes: number | null): C
     retainedBytes: v.verified ? (dead.length > 0 ? bytes : 0) : null,
     classes,
     example,
-    advice: adviceFor({ library: rec.library, libraryVersion: rec.libraryVersion, options: v.options, deadKeys: dead.length }),
+    advice: adviceFor({ library: rec.library, libraryVersion: rec.libraryVersion, options: v.options, deadKeys: dead.length, hints: rec.hints }),
   };
   if (!v.verified && v.reason) report.reason = v.reason;
   return report;

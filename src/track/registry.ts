@@ -57,6 +57,8 @@ export interface CacheRecord {
   sampleCount: number;
   /** Tracking for this cache stopped after an internal error. */
   disabled: boolean;
+  /** What the adapters noticed that changes the advice ('keyed-by-this'). */
+  readonly hints: Set<string>;
 }
 
 const MAX_SAMPLES_PER_CACHE = 32;
@@ -100,6 +102,7 @@ export function createRecord(init: NewRecord): CacheRecord {
     samples: new WeakMap(),
     sampleCount: 0,
     disabled: false,
+    hints: new Set(),
   };
   records.set(num, rec);
   log.track('new cache %s: %s@%s %s', rec.id, rec.library, rec.libraryVersion, rec.name ?? '(anonymous)');

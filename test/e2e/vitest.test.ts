@@ -27,7 +27,7 @@ describe.each(['forks', 'threads'])('pool %s', (pool) => {
     expect(r.out).toContain('CacheLeakError: caches keep objects created by this test file alive');
     expect(r.out).toMatch(/lodash priceOf {2}leaky\.test\.mjs:6:\d+ {2}unbounded/);
     expect(r.out).toContain('5 × Order dead, 5 tracked, first inserted at leaky.test.mjs:12:');
-    expect(r.out).toMatch(/lru-cache \(anonymous\) {2}leaky\.test\.mjs:13:\d+ {2}max 100/);
+    expect(r.out).toMatch(/lru-cache lru {2}leaky\.test\.mjs:13:\d+ {2}max 100/);
     expect(r.out).toMatch(/✓ clean\.test\.mjs/);
     expect(r.out).toMatch(/✓ allowed\.test\.mjs/);
     expect(r.out).toMatch(/Test Files\s+1 failed \| 2 passed/);

@@ -1,0 +1,34 @@
+// A name for a cache whose function has none: read the app's source line at the site (report time only).
+//   const byCustomer = memoize((c) => …)   →  byCustomer     (the memoize call's assignment target)
+//   summaries.set(this, summary)           →  summaries      (the receiver of lru-cache's first write)
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { SourceLocation } from './location';
+
+const lines = new Map<string, string[] | null>();
+
+function sourceLine(file: string, line: number): string | null {
+  const path = isAbsolute(file) ? file : resolve(process.cwd(), file);
+  let text = lines.get(path);
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, 'utf8').split('\n');
+    } catch {
+      text = null;
+    }
+    lines.set(path, text);
+  }
+  return text?.[line - 1] ?? null;
+}
+
+export function nameFromSite(site: SourceLocation | null, kind: 'receiver' | 'assignment'): string | null {
+  if (!site || site.line < 1 || site.column < 1) return null;
+  const text = sourceLine(site.file, site.line);
+  if (text === null) return null;
+  const before = text.slice(0, site.column - 1);
+  const match =
+    kind === 'receiver'
+      ? /([A-Za-z_$][\w$]*)\s*\??\.\s*$/.exec(before)
+      : /([A-Za-z_$][\w$]*)\s*(?:=|:)\s*(?:[\w$]+\s*\.\s*)*$/.exec(before);
+  return match ? match[1]! : null;
+}
