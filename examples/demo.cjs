@@ -9,8 +9,8 @@ const runs = [
 ];
 let status = 0;
 for (const [title, script] of runs) {
-  process.stdout.write(`\n$ node -r leak-agent ${title.split(': ')[1]}   # ${title.split(':')[0]}\n`);
-  const r = spawnSync(process.execPath, ['-r', agent, script], { stdio: 'inherit', cwd: join(__dirname, '..') });
+  process.stdout.write(`\n$ node --expose-gc -r leak-agent ${title.split(': ')[1]}   # ${title.split(':')[0]}\n`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '-r', agent, script], { stdio: 'inherit', cwd: join(__dirname, '..') });
   if (r.status !== 0) status = r.status ?? 1;
 }
 process.exitCode = status;
