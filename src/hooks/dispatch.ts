@@ -5,6 +5,7 @@ import { join, sep } from 'node:path';
 import { patchLodashObject, wrapLodashMemoize } from '../adapters/lodash';
 import { looksLikeLruClass, patchLruCacheClass } from '../adapters/lru-cache';
 import { patchMemoizeePlain } from '../adapters/memoizee';
+import { faultPoint } from '../fault';
 import { log, reportInternalError } from '../log';
 
 export const PACKAGES = ['lru-cache', 'lodash', 'lodash.memoize', 'lodash-es', 'memoizee'] as const;
@@ -55,6 +56,7 @@ export interface Loaded {
  */
 export function onLibraryLoaded(mod: Loaded, exportsValue: unknown, named: Record<string, unknown> | null): unknown {
   try {
+    faultPoint('patch');
     switch (mod.pkg) {
       case 'lru-cache':
         patchLruExports(mod, exportsValue, named);

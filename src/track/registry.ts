@@ -2,6 +2,7 @@
 // Nothing here holds a key, a value or a cache strongly: caches are reached through WeakRefs, keys through WeakMaps
 // and a FinalizationRegistry whose held values are record numbers (primitives).
 import { captureStack } from '../source/callsite';
+import { faultPoint } from '../fault';
 import { log, reportInternalError } from '../log';
 
 export type LibraryName = 'lodash.memoize' | 'lodash' | 'lodash-es' | 'memoizee' | 'lru-cache';
@@ -122,6 +123,7 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
   if (rec.disabled) return;
   try {
     if (rec.keySeq.has(key)) return;
+    faultPoint('track');
     rec.keySeq.set(key, nextSeq++);
     rec.inserted++;
     collectedRegistry.register(key, rec.num);

@@ -1,5 +1,6 @@
 // runReport: the one path from a trigger to a printed/written report. Only one report runs at a time.
 import type { Config } from '../config';
+import { faultPoint } from '../fault';
 import { log, reportInternalError, writeStderr } from '../log';
 import { type Report, type Trigger, buildReport } from '../report/build';
 import { formatText, shouldColor } from '../report/text';
@@ -29,7 +30,9 @@ export function runReport(config: Config, opts: RunOptions): Report | null {
   }
   running = true;
   try {
+    faultPoint('trigger');
     const result = verify(config.verify);
+    faultPoint('report');
     const report = buildReport(result, { trigger: opts.trigger, sinceSeq: opts.sinceSeq ?? 0 });
     if (opts.print) {
       const text = formatText(report, { color: shouldColor() });

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { VerifyMode } from '../config';
 import { clearResolverSlot } from '../adapters/lodash';
+import { faultPoint } from '../fault';
 import { log, reportInternalError } from '../log';
 import { type CacheRecord, liveRecords } from '../track/registry';
 import { verifyWithGc } from './gc';
@@ -32,11 +33,13 @@ export function verify(mode: VerifyMode): VerificationResult {
   let freedBytes: number | null = null;
   if (targets.length > 0 && (mode === 'gc' || mode === 'auto')) {
     try {
+      faultPoint('verify');
       const run = verifyWithGc(targets, verdicts);
       engine = 'gc';
       freedBytes = run.exact ? run.freedBytes : null;
     } catch (err) {
       reportInternalError('verifying caches', err);
+      for (const v of verdicts) v.reason ??= `internal error while verifying: ${err instanceof Error ? err.message : String(err)}`;
     }
   } else if (mode === 'snapshot') {
     for (const v of verdicts) v.reason = SNAPSHOT_MISSING;
