@@ -1,12 +1,23 @@
 // The JSON report on disk: atomically (write a private temporary file, then rename), mode 0600, never through a
 // symlink and never over a file the agent did not create. Failures are one stderr line, never an exception.
 import { closeSync, constants, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { warnOnce } from '../log';
 
-export function expandReportPath(template: string, pid = process.pid): string {
-  return resolve(template.replace(/%p/g, String(pid)));
+/**
+ * `%p` → pid, `%t` → thread id. In a worker thread a template without `%t` gets `-t<threadId>` before its extension,
+ * so the main thread's and each worker's reports never overwrite each other.
+ */
+export function expandReportPath(template: string, pid = process.pid, thread = threadId): string {
+  let path = template.replace(/%p/g, String(pid));
+  if (path.includes('%t')) path = path.replace(/%t/g, String(thread));
+  else if (thread !== 0) {
+    const ext = extname(path);
+    path = `${path.slice(0, path.length - ext.length)}-t${thread}${ext}`;
+  }
+  return resolve(path);
 }
 
 export function writeReportFile(template: string, json: string): string | null {
