@@ -10,7 +10,7 @@ function run(args: string[]) {
 }
 
 it('node:test example passes (its leak case throws, its fixed twin does not)', () => {
-  const r = run(['--test', 'examples/test-runners/node-test.test.cjs']);
+  const r = run(['--test', '--test-reporter=tap', 'examples/test-runners/node-test.test.cjs']);
   expect(r.stdout).toMatch(/# pass 2/);
   expect(r.stdout).toMatch(/# fail 0/);
   expect(r.status).toBe(0);
