@@ -1,13 +1,27 @@
 // The agent's own diagnostics. `DEBUG=leak-agent*` turns on the debug namespaces; warnings go to stderr once per code.
-import createDebug from 'debug';
 import { writeSync } from 'node:fs';
 
+type Logger = ((format: string, ...args: unknown[]) => void) & { enabled: boolean };
+
+// `debug` costs ~15 ms to load: load it only when DEBUG could name one of our namespaces.
+function namespace(name: string): Logger {
+  const spec = process.env.DEBUG ?? '';
+  if (!/leak-agent|\*/.test(spec)) {
+    const off = (() => {}) as unknown as Logger;
+    off.enabled = false;
+    return off;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const createDebug = require('debug') as typeof import('debug');
+  return createDebug(name) as unknown as Logger;
+}
+
 export const log = {
-  hooks: createDebug('leak-agent:hooks'),
-  track: createDebug('leak-agent:track'),
-  verify: createDebug('leak-agent:verify'),
-  report: createDebug('leak-agent:report'),
-  trigger: createDebug('leak-agent:trigger'),
+  hooks: namespace('leak-agent:hooks'),
+  track: namespace('leak-agent:track'),
+  verify: namespace('leak-agent:verify'),
+  report: namespace('leak-agent:report'),
+  trigger: namespace('leak-agent:trigger'),
 };
 
 /** Write to stderr synchronously (works inside 'exit' handlers); never throws. */

@@ -4,6 +4,7 @@ import * as workerThreads from 'node:worker_threads';
 import { type Config, loadConfig } from './config';
 import { installImportHook } from './hooks/esm';
 import { installRequireHook } from './hooks/require';
+import { isLoaderHooksThread } from './loader-thread';
 import { log, reportInternalError, warnOnce } from './log';
 import { installExitTrigger } from './trigger/exit';
 import { installSignalTriggers } from './trigger/signals';
@@ -15,16 +16,6 @@ export interface AgentState {
   readonly startedBy: string;
 }
 
-/**
- * A `-r` preload is executed again inside Node's module-hooks thread once module.register() is used (Node 20–24).
- * That thread must not run an agent: it has no app caches and must not install hooks or triggers.
- */
-function isLoaderHooksThread(): boolean {
-  if (workerThreads.isMainThread) return false;
-  const internal = (workerThreads as { isInternalThread?: boolean }).isInternalThread;
-  if (typeof internal === 'boolean') return internal;
-  return workerThreads.workerData === null && workerThreads.threadId === 1;
-}
 
 export function agentState(): AgentState | null {
   return ((globalThis as Record<symbol, unknown>)[AGENT] as AgentState | undefined) ?? null;

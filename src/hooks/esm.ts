@@ -17,6 +17,7 @@ const INCLUDE = [
 
 let installed = false;
 
+
 export function installImportHook(agentFile: string): void {
   if (installed) return;
   installed = true;
@@ -26,6 +27,8 @@ export function installImportHook(agentFile: string): void {
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const iitm = require('import-in-the-middle') as typeof import('import-in-the-middle');
+  // Not import-in-the-middle's in-thread module.registerHooks variant: with it, Node 24.21 fails to load builtins
+  // that CommonJS code requires afterwards (ENOENT 'module'), which would take the app down.
   register('import-in-the-middle/hook.mjs', pathToFileURL(agentFile), { data: { include: INCLUDE } });
   iitm.addHook((url, namespace) => {
     try {
