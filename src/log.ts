@@ -26,10 +26,14 @@ export const log = {
 
 /** Write to stderr synchronously (works inside 'exit' handlers); never throws. */
 export function writeStderr(text: string): void {
-  try {
-    writeSync(2, text);
-  } catch {
-    // stderr closed or non-blocking and full: nothing sensible is left to do.
+  let buffer = Buffer.from(text, 'utf8');
+  // A non-blocking stderr (a pipe a parent set O_NONBLOCK on) can take part of the text or refuse with EAGAIN.
+  for (let attempts = 0; buffer.length > 0 && attempts < 1000; attempts++) {
+    try {
+      buffer = buffer.subarray(writeSync(2, buffer));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return; // closed: nothing sensible is left to do
+    }
   }
 }
 
