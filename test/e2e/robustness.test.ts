@@ -1,0 +1,83 @@
+// Faults from outside: bad report paths, signal floods, the app's own exit handlers.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeApp, placeScript, runNode, startNode } from '../helpers/apps';
+
+const app = makeApp('robust', { 'lru-cache': 'lru11' });
+placeScript(app, 'robust.cjs');
+placeScript(app, 'triggers.cjs');
+
+describe('report file problems never take the app down', () => {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+  it.each([
+    ['a missing directory', () => join(app, 'no-such-dir', 'r.json')],
+    ['a path that is a directory', () => {
+      const dir = join(app, 'is-a-dir.json');
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    }],
+    ['a symlink (never written through)', () => {
+      const target = join(app, 'symlink-target.txt');
+      const link = join(app, 'link.json');
+      writeFileSync(target, 'keep me');
+      rmSync(link, { force: true });
+      symlinkSync(target, link);
+      return link;
+    }],
+  ])('%s: one stderr line, same stdout and exit code', (_label, makePath) => {
+    const path = makePath();
+    const plain = runNode(app, ['triggers.cjs', 'exit3']);
+    const run = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'exit3'], { LEAK_AGENT_REPORT_FILE: path });
+    expect(run.status).toBe(3);
+    expect(run.stdout).toBe(plain.stdout);
+    expect(run.stderr.split('\n').filter((l) => l.includes('could not write the report'))).toHaveLength(1);
+    expect(run.stderr).toContain('leak-agent: 1 cache keeps 5 otherwise-dead objects alive'); // the text report still comes
+    if (existsSync(join(app, 'symlink-target.txt'))) expect(readFileSync(join(app, 'symlink-target.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it.skipIf(isRoot)('an unwritable directory: one stderr line', () => {
+    const dir = join(app, 'readonly');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o500);
+    const run = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_REPORT_FILE: join(dir, 'r.json') });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('could not write the report');
+  });
+
+  it('the report file is private (0600) and replaced atomically', () => {
+    const path = join(app, 'private.json');
+    rmSync(path, { force: true });
+    runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_REPORT_FILE: path });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    JSON.parse(readFileSync(path, 'utf8'));
+  });
+});
+
+describe('exit and signals', () => {
+  it("process.exit() inside the app's own exit handler: the app's code wins, one report", () => {
+    const plain = runNode(app, ['robust.cjs', 'exit-in-exit-handler']);
+    const run = runNode(app, ['-r', 'leak-agent', 'robust.cjs', 'exit-in-exit-handler']);
+    expect(plain.status).toBe(5);
+    expect(run.status).toBe(5);
+    expect(run.stdout).toBe(plain.stdout);
+    expect(run.stderr.match(/leak-agent: 1 cache keeps 4 otherwise-dead/g)).toHaveLength(1);
+  });
+
+  it('100 SIGUSR2 in about a second: the app keeps serving and never loses a live entry', async () => {
+    const proc = startNode(app, ['-r', 'leak-agent', 'robust.cjs', 'flood']);
+    await proc.waitFor(/serving/);
+    for (let i = 0; i < 100; i++) {
+      proc.child.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    proc.child.kill('SIGTERM');
+    const end = await proc.ended;
+    expect(end.stdout).not.toContain('LOST A LIVE ENTRY');
+    expect(end.stdout).toContain('served many');
+    const reports = end.stderr.match(/leak-agent: 1 cache keeps 4 otherwise-dead objects alive/g) ?? [];
+    expect(reports.length).toBe(1); // the first report removes the 4 dead entries; later ones find none
+  });
+});
