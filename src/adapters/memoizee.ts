@@ -25,6 +25,7 @@ interface Conf {
   profileName?: unknown;
   has(id: unknown): boolean;
   delete(id: unknown): void;
+  clear(): void;
   on(type: string, listener: Function): unknown;
   __ee__?: Record<string, Function | Function[]>;
 }
@@ -46,6 +47,8 @@ interface MemoizeeState {
   /** memoized.length === 1: the get-1 normalizer keeps args[0] only. */
   firstArgOnly: boolean;
   muted: boolean;
+  /** Entries memoizee holds now (all ids, also the untracked primitive ones), counted from its events. */
+  size: number;
   replay: { value: unknown } | null;
   pending: ArgSpec | null;
   profiled: boolean;
@@ -117,31 +120,33 @@ const memoizeeAdapter: CacheAdapter = {
     const state = states.get(record);
     if (!state) throw new Error('memoizee cache state not found');
     const entries: DetachedEntry[] = [];
+    const ids: number[] = [];
     state.muted = true;
     try {
       for (const [id, spec] of Array.from(state.entries)) {
-        const args: unknown[] = [];
-        let complete = true;
-        for (const a of spec.args) {
-          const r = recall(a);
-          if (!r.ok) complete = false;
-          args.push(r.value);
-        }
-        const result = recall(spec.result);
-        if (!complete || !result.ok || !conf.has(id)) {
+        if (!conf.has(id)) {
           state.entries.delete(id); // memoizee no longer holds it (removed without an event we saw)
           continue;
         }
+        // Arguments memoizee does not retain may have been collected; replay does not need them.
+        const args = spec.args.map((a) => recall(a).value);
+        const result = recall(spec.result);
         const keys: object[] = [];
+        let held = result.ok;
         for (const i of spec.keyArgs) {
           const k = args[i];
-          if (isTrackable(k) && !keys.includes(k)) keys.push(k);
+          if (!isTrackable(k)) held = false;
+          else if (!keys.includes(k)) keys.push(k);
         }
-        // memoizee's own delete: normalizer storage and the id → result map, no listener but ours (checked above).
-        conf.delete(id);
-        state.entries.delete(id);
+        if (!held) continue; // cannot be: memoizee holds its key arguments and the result
+        ids.push(id);
         entries.push({ keys, payload: { args, value: result.value } });
       }
+      // memoizee's own removal, with no listener but ours (checked above). When its every entry is one of these, one
+      // clear() takes them all at once; otherwise delete(id) each, which costs memoizee a linear search per entry.
+      if (ids.length === state.size) conf.clear();
+      else for (const id of ids) conf.delete(id);
+      for (const id of ids) state.entries.delete(id);
     } finally {
       state.muted = false;
     }
@@ -219,6 +224,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     listeners: new Set(),
     firstArgOnly: conf.memoized.length === 1,
     muted: false,
+    size: 0,
     replay: null,
     pending: null,
     profiled,
@@ -239,6 +245,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   conf.original = wrappedOriginal;
 
   const onSet = (id: unknown, _unused: unknown, result: unknown) => {
+    state.size++;
     const args = state.pending;
     state.pending = null;
     if (args === null || typeof id !== 'number') return; // string ids: primitive mode, arguments not retained
@@ -257,9 +264,11 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     }
   };
   const onDelete = (id: unknown) => {
+    state.size--;
     if (!state.muted && typeof id === 'number') state.entries.delete(id);
   };
   const onClear = () => {
+    state.size = 0;
     if (!state.muted) state.entries.clear();
   };
   state.listeners.add(onSet).add(onDelete).add(onClear);

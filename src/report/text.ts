@@ -39,6 +39,15 @@ function where(loc: CacheReport['createdAt']): string {
   return loc ? `${loc.file}:${loc.line}:${loc.column}` : '(unknown site)';
 }
 
+/**
+ * Whether a byte count is worth printing. The gc engine's bytes are a heap delta between two full GCs, within about
+ * ±100 KiB of the truth (V8's own bookkeeping moves that much between collections), so smaller amounts are not shown;
+ * the snapshot engine's bytes are exact.
+ */
+function showBytes(bytes: number | null, engine: Report['verification']['engine']): bytes is number {
+  return bytes !== null && bytes >= (engine === 'gc' ? 256 * 1024 : 1024);
+}
+
 export function formatText(report: Report, opts: TextOptions): string {
   const c = (code: string, s: string): string => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const leaking = report.caches.filter((x) => x.deadKeys > 0);
@@ -50,8 +59,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       c(
         '1;31',
         `leak-agent: ${plural(leaking.length, 'cache keeps', 'caches keep')} ${plural(report.summary.deadKeys, 'otherwise-dead object', 'otherwise-dead objects')} alive` +
-          // Below a KiB the number is within the measurement's noise (the GC's own bookkeeping).
-          (bytes !== null && bytes >= 1024 ? ` (${formatBytes(bytes)})` : ''),
+          (showBytes(bytes, report.verification.engine) ? ` (${formatBytes(bytes)})` : ''),
       ),
     );
     for (const cache of leaking) {
@@ -59,7 +67,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       lines.push(`  ${c('1', label)}  ${c('36', where(cache.createdAt))}  ${describeBound(cache.options)}`);
       const classes = cache.classes.map((k) => `${k.count} × ${k.name}`).join(', ');
       let detail = `    ${classes} dead, ${cache.trackedKeys} tracked`;
-      if (cache.retainedBytes !== null && cache.retainedBytes >= 1024 && leaking.length > 1) detail += `, ~${formatBytes(cache.retainedBytes)}`;
+      if (showBytes(cache.retainedBytes, report.verification.engine) && leaking.length > 1) detail += `, ~${formatBytes(cache.retainedBytes)}`;
       const at = cache.example?.insertedAt;
       if (at) detail += `, first inserted at ${where(at)} (${at.function})`;
       lines.push(detail);

@@ -1,0 +1,118 @@
+// The gc engine's verdicts against the real garbage collector. Ground truth is the same program without the agent,
+// where every cache is cleared explicitly and a forced GC shows which keys died. Each case has a known number of
+// otherwise-dead keys (see test/fixtures/gc-correctness.cjs), so a verdict that merely agrees with a broken ground
+// truth fails too.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allLibsApp, lruApp, makeApp, placeScript, readReport, runNode } from '../helpers/apps';
+import { assertValidReport } from '../helpers/schema';
+
+interface Expected {
+  [tag: string]: { max: number; dead: number };
+}
+
+const LIBS: Array<{ label: string; lib: string; app: () => string }> = [
+  { label: 'lru-cache 4', lib: 'lru-cache', app: () => lruApp('lru4') },
+  { label: 'lru-cache 5', lib: 'lru-cache', app: () => lruApp('lru5') },
+  { label: 'lru-cache 6', lib: 'lru-cache', app: () => lruApp('lru6') },
+  { label: 'lru-cache 7', lib: 'lru-cache', app: () => lruApp('lru7') },
+  { label: 'lru-cache 8', lib: 'lru-cache', app: () => lruApp('lru8') },
+  { label: 'lru-cache 9', lib: 'lru-cache', app: () => lruApp('lru9') },
+  { label: 'lru-cache 10', lib: 'lru-cache', app: () => lruApp('lru10') },
+  { label: 'lru-cache 11', lib: 'lru-cache', app: () => lruApp('lru11') },
+  { label: 'lodash', lib: 'lodash', app: allLibsApp },
+  { label: 'lodash 4.18', lib: 'lodash', app: () => makeApp('lodash418', { lodash: 'lodash-418' }) },
+  { label: 'memoizee', lib: 'memoizee', app: allLibsApp },
+  { label: 'memoizee 0.4.14', lib: 'memoizee', app: () => makeApp('memoizee0414', { memoizee: 'memoizee-0414' }) },
+];
+
+/** Per cache tag: deadKeys from a report (lru-cache caches are told apart by their max). */
+function verdictByTag(report: any, expected: Expected): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [tag, { max }] of Object.entries(expected)) {
+    const c = report.caches.find((x: any) => x.name === tag || (x.library === 'lru-cache' && x.options.max === max));
+    out[tag] = c ? c.deadKeys : 0;
+  }
+  return out;
+}
+
+function truthRun(app: string, lib: string, big: boolean): { expected: Expected; truth: Record<string, number> } {
+  const r = runNode(app, ['--expose-gc', 'gc-correctness.cjs'], { LIB: lib, MODE: 'truth', BIG: big ? '1' : '0' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe.each(LIBS)('gc engine on $label', ({ lib, app: appOf }) => {
+  it('judges every case exactly as the real GC does once the caches are cleared', () => {
+    const app = appOf();
+    placeScript(app, 'gc-correctness.cjs');
+    const { expected, truth } = truthRun(app, lib, false);
+    // The ground truth itself matches the numbers the fixture was built with.
+    for (const [tag, { dead }] of Object.entries(expected)) expect({ tag, dead: truth[tag] }).toEqual({ tag, dead });
+
+    const file = join(app, `gc-${lib}.json`);
+    const r = runNode(app, ['-r', 'leak-agent', 'gc-correctness.cjs'], {
+      LIB: lib,
+      MODE: 'agent',
+      LEAK_AGENT_VERIFY: 'gc',
+      LEAK_AGENT_REPORT_FILE: file,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const report = readReport(file);
+    assertValidReport(report);
+    expect(report.verification.engine).toBe('gc');
+    const withExitTurn = { ...expected, s_exitTurn: { max: 1000 + Object.keys(expected).length + 1, dead: 2 } };
+    const verdict = verdictByTag(report, withExitTurn);
+    expect(verdict).toEqual({ ...truth, s_exitTurn: 2 });
+    for (const c of report.caches) {
+      expect(c.verified).toBe(true);
+      expect(c.classes.reduce((s: number, x: any) => s + x.count, 0)).toBe(c.deadKeys);
+    }
+    const plain = report.caches.find((c: any) => c.name === 's_plain' || c.options.max === expected.s_plain!.max);
+    expect(plain).toMatchObject({ trackedKeys: 8, deadKeys: 5, classes: [{ name: 'Task', count: 5 }] });
+    expect(report.summary.deadKeys).toBe(Object.values(truth).reduce((s, n) => s + n, 0) + 2);
+  });
+
+  it('leaves every live entry in place after a mid-run verdict (same values, no recomputation)', () => {
+    const app = appOf();
+    placeScript(app, 'gc-correctness.cjs');
+    const r = runNode(app, ['-r', 'leak-agent', 'gc-correctness.cjs'], {
+      LIB: lib,
+      MODE: 'api',
+      LEAK_AGENT_VERIFY: 'gc',
+      LEAK_AGENT_ON_EXIT: '0',
+    });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.sameValues).toBe(true);
+    expect(out.recomputed).toBe(0);
+    const expected = out.expected as Expected;
+    expect(verdictByTag(out, expected)).toEqual(Object.fromEntries(Object.entries(expected).map(([t, e]) => [t, e.dead])));
+  });
+});
+
+describe('gc engine at scale', () => {
+  it.each([
+    { label: 'lru-cache 11', lib: 'lru-cache', app: () => lruApp('lru11') },
+    { label: 'lodash', lib: 'lodash', app: allLibsApp },
+    { label: 'memoizee', lib: 'memoizee', app: allLibsApp },
+  ])('finds exactly 100k dead keys next to 1k live ones ($label)', ({ lib, app: appOf }) => {
+    const app = appOf();
+    placeScript(app, 'gc-correctness.cjs');
+    const file = join(app, `gc-big-${lib}.json`);
+    const r = runNode(app, ['-r', 'leak-agent', 'gc-correctness.cjs'], {
+      LIB: lib,
+      MODE: 'agent',
+      BIG: '1',
+      LEAK_AGENT_VERIFY: 'gc',
+      LEAK_AGENT_REPORT_FILE: file,
+    });
+    expect(r.status).toBe(0);
+    const report = readReport(file);
+    const big = report.caches.find((c: any) => c.name === 's_big' || c.options.max === 500_000);
+    expect(big).toBeDefined();
+    expect(big).toMatchObject({ trackedKeys: 101_000, deadKeys: 100_000, verified: true, classes: [{ name: 'Task', count: 100_000 }] });
+  });
+});
