@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// npm run bench: what the agent costs, measured side by side in one run and printed as ratios agent / no agent.
+//   per-operation costs    bench/ops.cjs plainly and under the agent, alternating, median of the rounds
+//   start-up               `node -r leak-agent -e 0` against `node -e 0`
+//   verdict                bench/verdict.cjs: the gc engine against one plain full GC and v8.writeHeapSnapshot
+// `--quick` runs everything once at small sizes (CI smoke: no timing is asserted anywhere). `--help` explains.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { cpSync, existsSync, mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+const AGENT = join(ROOT, 'agent', 'index.cjs');
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(`Usage: npm run bench [-- --quick] [-- --only ops|startup|verdict]
+
+Measures leak-agent against the same libraries without it, in one run, and prints ratios:
+  ops       ns per operation: cache hits, misses with object keys, lru-cache string keys; heap per tracked key
+  startup   node -r leak-agent -e 0 against node -e 0 (median)
+  verdict   gc-engine verdict against one plain full GC and v8.writeHeapSnapshot, at 50, 200 and 500 MB heaps
+Options:
+  --quick   one round at small sizes (a smoke run for CI; numbers are not meaningful)
+  --only X  run one part
+`);
+  process.exit(0);
+}
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const bold = (s) => (color ? `\u001b[1m${s}\u001b[0m` : s);
+const progress = (s) => process.stderr.write(process.stderr.isTTY ? `\r\u001b[K${s}` : '');
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const env = { ...process.env, LEAK_AGENT_ON_EXIT: '0', LEAK_AGENT_SIGNAL: 'off', NODE_OPTIONS: '' };
+
+// The lru-cache majors, each under its real package name as an app would have it (aliases do not count as lru-cache).
+for (const alias of ['lru6', 'lru7', 'lru10', 'lru11']) {
+  const target = join(__dirname, '.apps', alias, 'node_modules', 'lru-cache');
+  if (!existsSync(target)) {
+    mkdirSync(join(target, '..'), { recursive: true });
+    cpSync(join(ROOT, 'node_modules', alias), target, { recursive: true, dereference: true });
+  }
+}
+
+function runJson(nodeArgs) {
+  const r = spawnSync(process.execPath, nodeArgs, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`node ${nodeArgs.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function table(rows, header) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  process.stdout.write(`${bold(line(header))}\n${rows.map(line).join('\n')}\n`);
+}
+
+function ops() {
+  const rounds = quick ? 1 : 5;
+  const extra = quick ? ['--quick'] : [];
+  const names = runJson([join(__dirname, 'ops.cjs'), '--list']);
+  const plain = {};
+  const agent = {};
+  for (const name of names) {
+    plain[name] = [];
+    agent[name] = [];
+    for (let i = 0; i < rounds; i++) {
+      progress(`ops: ${name} (${i + 1}/${rounds})`);
+      const run = (pre) => runJson(['--expose-gc', ...pre, join(__dirname, 'ops.cjs'), ...extra, '--scenario', name])[name];
+      plain[name].push(run([]));
+      agent[name].push(run(['-r', AGENT]));
+    }
+  }
+  progress('');
+  const rows = [];
+  for (const name of names) {
+    const p = median(plain[name]);
+    const a = median(agent[name]);
+    if (name.startsWith('heap per')) {
+      rows.push([name, p.toFixed(0), a.toFixed(0), `+${(a - p).toFixed(0)} B/key`, '≤ 120 B']);
+      continue;
+    }
+    const target = / hit /.test(name) ? '≤ 1.03×' : /string key/.test(name) ? '≤ 1.02×' : /object key|object arg/.test(name) ? '≤ 1.5×' : '';
+    rows.push([name, p.toFixed(1), a.toFixed(1), `${(a / p).toFixed(2)}×`, target]);
+  }
+  process.stdout.write(`\n${bold(`Per operation (ns/op, median of ${rounds} alternating runs, one process per scenario)`)}\n`);
+  table(rows, ['scenario', 'no agent', 'agent', 'ratio', 'target']);
+}
+
+function startup() {
+  const n = quick ? 3 : 21;
+  const time = (nodeArgs) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, nodeArgs, { cwd: ROOT, env });
+    if (r.status !== 0) throw new Error(`start-up run failed: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const plain = [];
+  const agent = [];
+  for (let i = 0; i < n; i++) {
+    progress(`start-up: ${i + 1}/${n}`);
+    plain.push(time(['-e', '0']));
+    agent.push(time(['-r', AGENT, '-e', '0']));
+  }
+  progress('');
+  const p = median(plain);
+  const a = median(agent);
+  process.stdout.write(`\n${bold(`Start-up (median of ${n})`)}\n`);
+  table([['node -e 0', p.toFixed(1), a.toFixed(1), `+${(a - p).toFixed(1)} ms`, '≤ +30 ms']], ['command', 'no agent ms', 'agent ms', 'extra', 'target']);
+}
+
+function verdict() {
+  const sizes = quick ? [{ mb: 20, keys: 10_000, snapshot: true }] : [
+    { mb: 50, keys: 100_000, snapshot: false },
+    { mb: 200, keys: 100_000, snapshot: true },
+    { mb: 500, keys: 100_000, snapshot: false },
+  ];
+  const rows = [];
+  let windowMs = null;
+  for (const s of sizes) {
+    progress(`verdict: ${s.mb} MB heap${s.snapshot ? ' (with a heap snapshot, slow)' : ''}`);
+    const flags = ['--expose-gc', '--max-old-space-size=4096', '-r', AGENT, join(__dirname, 'verdict.cjs'), '--mb', String(s.mb), '--keys', String(s.keys)];
+    if (s.snapshot) flags.push('--snapshot');
+    if (s === sizes[0]) flags.push('--window');
+    const r = runJson(flags);
+    if (r.windowMs !== undefined) windowMs = r.windowMs;
+    rows.push([
+      `${r.heapMB} MB, ${r.trackedKeys} keys (${r.deadKeys} dead)`,
+      r.gcMs.toFixed(0),
+      r.verdictMs.toFixed(0),
+      `${(r.verdictMs / r.gcMs).toFixed(2)}×`,
+      r.verdictAgainMs.toFixed(0),
+      r.snapshotMs === undefined ? '—' : `${r.snapshotMs.toFixed(0)} (${r.snapshotMB} MB file)`,
+      r.snapshotMs === undefined ? '—' : `${(r.snapshotMs / r.verdictMs).toFixed(0)}×`,
+    ]);
+  }
+  progress('');
+  process.stdout.write(`\n${bold('Verdict: gc engine against one full GC and a heap snapshot (targets: ≤ 2× GC, ≥ 50× faster than the snapshot)')}\n`);
+  table(rows, ['heap', 'full GC ms', 'verdict ms', 'verdict/GC', 'again ms', 'snapshot ms', 'snapshot/verdict']);
+  if (windowMs !== null) process.stdout.write(`expectNoCacheLeaks around a typical test body (${sizes[0].mb} MB heap): ${windowMs.toFixed(1)} ms\n`);
+}
+
+process.stdout.write(`leak-agent benchmark — node ${process.version}, ${require('node:os').cpus().length} CPUs${quick ? ', quick smoke run (numbers not meaningful)' : ''}\n`);
+if (!only || only === 'ops') ops();
+if (!only || only === 'startup') startup();
+if (!only || only === 'verdict') verdict();

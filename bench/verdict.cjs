@@ -1,0 +1,96 @@
+// One verdict measurement, run by bench/run.cjs under the agent: builds a heap of about --mb megabytes of small
+// objects with --keys object keys in an lru-cache (half of them otherwise dead), then times, in the same process,
+// one plain full GC, the agent's verdict, and optionally v8.writeHeapSnapshot of the same heap.
+// Usage: node --expose-gc -r leak-agent bench/verdict.cjs --mb 200 --keys 100000 [--snapshot] [--window]
+'use strict';
+const { mkdtempSync, rmSync, statSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { createRequire } = require('node:module');
+const v8 = require('node:v8');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+const MB = arg('--mb', 50);
+const KEYS = arg('--keys', 100_000);
+const SNAPSHOT = process.argv.includes('--snapshot');
+const WINDOW = process.argv.includes('--window');
+
+const mod = createRequire(join(__dirname, '.apps', 'lru11', 'index.js'))('lru-cache');
+const { report, expectNoCacheLeaks } = require('leak-agent');
+
+class Task {
+  constructor(i) {
+    this.i = i;
+    this.label = `task ${i}`;
+  }
+}
+class Row {
+  constructor(i) {
+    this.id = i;
+    this.name = `row ${i}`;
+    this.tags = [i, i + 1];
+  }
+}
+
+const app = (globalThis.app = { ballast: [], live: [], cache: new mod.LRUCache({ max: KEYS * 2 }) });
+for (let i = 0; i < KEYS; i++) {
+  const key = new Task(i);
+  if (i % 2 === 0) app.live.push(key);
+  app.cache.set(key, { owner: key, rows: [new Row(i)] });
+}
+// Ballast: live small objects until the heap holds about MB megabytes.
+global.gc();
+while (process.memoryUsage().heapUsed < MB * 1024 * 1024) {
+  const chunk = [];
+  for (let i = 0; i < 10_000; i++) chunk.push(new Row(i));
+  app.ballast.push(chunk);
+}
+
+function ms(fn) {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+(async () => {
+  const heapMB = process.memoryUsage().heapUsed / 1024 / 1024;
+  const gcMs = median([ms(global.gc), ms(global.gc), ms(global.gc)]);
+  const t0 = process.hrtime.bigint();
+  const r = await report();
+  const verdictWallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cache = r.caches.find((c) => c.library === 'lru-cache');
+  const out = {
+    heapMB: Math.round(heapMB),
+    trackedKeys: cache ? cache.trackedKeys : 0,
+    deadKeys: cache ? cache.deadKeys : 0,
+    engine: r.verification.engine,
+    gcMs,
+    verdictMs: r.verification.durationMs,
+    verdictWallMs,
+  };
+  // A second verdict, with nothing left to drop: the steady-state cost of a periodic report.
+  out.verdictAgainMs = (await report()).verification.durationMs;
+  if (WINDOW) {
+    // A typical test file's window: a few hundred keys inserted and dropped inside expectNoCacheLeaks.
+    const t1 = process.hrtime.bigint();
+    await expectNoCacheLeaks(() => {
+      for (let i = 0; i < 200; i++) app.live.push(new Task(i));
+    });
+    out.windowMs = Number(process.hrtime.bigint() - t1) / 1e6;
+  }
+  if (SNAPSHOT) {
+    const dir = mkdtempSync(join(tmpdir(), 'leak-agent-bench-'));
+    try {
+      const file = join(dir, 'bench.heapsnapshot');
+      out.snapshotMs = ms(() => v8.writeHeapSnapshot(file));
+      out.snapshotMB = Math.round(statSync(file).size / 1024 / 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+})();

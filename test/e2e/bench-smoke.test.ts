@@ -1,0 +1,24 @@
+// The benchmarks must never rot: run them once at small sizes. No timing is asserted (numbers from a loaded CI
+// machine mean nothing); the run must finish and print every table with a number in each row.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { ROOT, cleanEnv } from '../helpers/apps';
+
+it('npm run bench -- --quick runs every part and prints ratios', () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.cjs'), '--quick'], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/lru-cache 11 get hit \(object key\) +[\d.]+ +[\d.]+ +[\d.]+×/);
+  expect(r.stdout).toMatch(/memoizee miss \(object arg\) +[\d.]+ +[\d.]+ +[\d.]+×/);
+  expect(r.stdout).toMatch(/heap per object key \(bytes\) +\d+ +\d+ +\+-?\d+ B\/key/);
+  expect(r.stdout).toMatch(/node -e 0 +[\d.]+ +[\d.]+ +\+-?[\d.]+ ms/);
+  expect(r.stdout).toMatch(/\d+ MB, 10000 keys \(5000 dead\) +\d+ +\d+ +[\d.]+× +\d+ +\d+ \(\d+ MB file\) +\d+×/);
+  expect(r.stdout).toMatch(/expectNoCacheLeaks around a typical test body .*: [\d.]+ ms/);
+});
+
+it('bench --help explains the parts', () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.cjs'), '--help'], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('Usage: npm run bench');
+});
