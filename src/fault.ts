@@ -1,6 +1,6 @@
 // Test-only fault injection: LEAK_AGENT_FAULT=<stage> makes the agent throw at that stage, so the suite can prove
 // that every internal failure stays inside the agent (stdout and exit code unchanged, one stderr line).
-export type FaultStage = 'patch' | 'track' | 'trigger' | 'verify' | 'report';
+export type FaultStage = 'patch' | 'track' | 'trigger' | 'verify' | 'snapshot' | 'report';
 
 const injected = process.env.LEAK_AGENT_FAULT;
 

@@ -223,9 +223,11 @@ const lruAdapter: CacheAdapter = {
     return n;
   },
 
-  whyNotDetachable(cache) {
+  whyNotDetachable(cache, _record, purpose) {
     const info = classInfoOf(cache);
     if (!info) return 'not an instrumented lru-cache class';
+    // Putting every entry back calls nothing: dispose callbacks and fetches in flight only matter for removal.
+    if (purpose === 'restore-all') return null;
     const hook = removalHooks(cache, info);
     if (hook) return `the cache has a ${hook} callback, which removing an entry would call`;
     if (info.generation !== 'symbols') {

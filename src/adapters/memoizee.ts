@@ -140,7 +140,7 @@ const memoizeeAdapter: CacheAdapter = {
         }
         if (!held) continue; // cannot be: memoizee holds its key arguments and the result
         ids.push(id);
-        entries.push({ keys, payload: { args, value: result.value } });
+        entries.push({ keys, payload: { args, value: result.value }, value: result.value });
       }
       // memoizee's own removal, with no listener but ours (checked above). When its every entry is one of these, one
       // clear() takes them all at once; otherwise delete(id) each, which costs memoizee a linear search per entry.

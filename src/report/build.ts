@@ -21,6 +21,8 @@ export interface CacheReport {
   /** Why the cache could not be verified (only when verified is false). */
   reason?: string;
   retainedBytes: number | null;
+  /** How the dead keys are held (snapshot engine): "held as key", "held as key and through cached value .owner". */
+  retention?: string;
   classes: Array<{ name: string; count: number }>;
   example: { insertedAt: SourceLocation | null } | null;
   advice: string;
@@ -71,18 +73,20 @@ function cacheReport(v: CacheVerdict, sinceSeq: number, bytes: number | null): C
     trackedKeys: v.trackedKeys,
     deadKeys: dead.length,
     verified: v.verified,
-    retainedBytes: v.verified ? (dead.length > 0 ? bytes : 0) : null,
+    retainedBytes: v.verified ? (dead.length > 0 ? (v.retainedBytes ?? bytes) : 0) : null,
     classes,
     example,
     advice: adviceFor({ library: rec.library, libraryVersion: rec.libraryVersion, options: v.options, deadKeys: dead.length, hints: rec.hints }),
   };
   if (!v.verified && v.reason) report.reason = v.reason;
+  if (v.verified && dead.length > 0 && v.retention) report.retention = v.retention;
   return report;
 }
 
 export function buildReport(result: VerificationResult, opts: BuildOptions): Report {
   const sinceSeq = opts.sinceSeq ?? 0;
-  // Bytes freed by the one GC are shared among the leaking caches in proportion to their dead keys.
+  // Bytes freed by the one GC are shared among the leaking caches in proportion to their dead keys (the snapshot
+  // engine measures each cache's own bytes instead).
   const deadTotal = result.verdicts.reduce((n, v) => n + (v.verified ? v.dead.length : 0), 0);
   const caches = result.verdicts.map((v) => {
     const share =

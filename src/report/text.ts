@@ -70,6 +70,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       if (showBytes(cache.retainedBytes, report.verification.engine) && leaking.length > 1) detail += `, ~${formatBytes(cache.retainedBytes)}`;
       const at = cache.example?.insertedAt;
       if (at) detail += `, first inserted at ${where(at)} (${at.function})`;
+      if (cache.retention) detail += `; ${cache.retention}`;
       lines.push(detail);
       lines.push(`    ${c('32', 'fix:')} ${cache.advice}`);
     }

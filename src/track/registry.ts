@@ -11,6 +11,8 @@ export type LibraryName = 'lodash.memoize' | 'lodash' | 'lodash-es' | 'memoizee'
 export interface DetachedEntry {
   keys: object[];
   payload: unknown;
+  /** The cached value, when the payload is more than that (memoizee: its arguments too). */
+  value?: unknown;
 }
 
 /**
@@ -26,8 +28,11 @@ export interface Detachment {
 export interface CacheAdapter {
   /** Tracked (object/function) keys the cache holds now. */
   countKeys(store: object, record: CacheRecord): number;
-  /** Why this cache cannot be detached without side effects right now, or null when it can. */
-  whyNotDetachable(store: object, record: CacheRecord): string | null;
+  /**
+   * Why this cache cannot be detached without side effects right now, or null when it can. `purpose` says what the
+   * restore will do: 'drop' removes dead entries (gc engine), 'restore-all' puts every entry back (snapshot engine).
+   */
+  whyNotDetachable(store: object, record: CacheRecord, purpose: 'drop' | 'restore-all'): string | null;
   /** Take every entry with an object key out of the cache's storage, silently. */
   detach(store: object, record: CacheRecord): Detachment;
   /** Options that bound the cache (max, ttl, ...), for the report. */

@@ -178,7 +178,7 @@ function detachAll(targets: Target[], verdicts: CacheVerdict[], hold: StrongHold
   for (const { record, store } of targets) {
     const verdict = verdicts.find((v) => v.record === record)!;
     try {
-      const reason = record.adapter.whyNotDetachable(store, record);
+      const reason = record.adapter.whyNotDetachable(store, record, 'drop');
       if (reason) {
         verdict.reason = reason;
         continue;

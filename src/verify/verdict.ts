@@ -18,6 +18,12 @@ export interface CacheVerdict {
   reason: string | null;
   dead: DeadKey[];
   options: Record<string, number | boolean | string>;
+  /** Exact bytes this cache's dead entries pin, when the engine measures them per cache (snapshot). */
+  retainedBytes?: number;
+  /** How the dead keys are held, when the engine can tell (snapshot). */
+  retention?: string | null;
+  /** The engine that judged this cache. */
+  engine?: 'gc' | 'snapshot';
 }
 
 export interface VerificationResult {

@@ -1,0 +1,344 @@
+// Reachability over a parsed heap snapshot with the instrumented caches set aside (heap/protocol.ts has the probe).
+//
+// Edge rules (notes/heap.md §1, each checked against the real GC in test/e2e/snapshot-engine.test.ts):
+// - `weak` and `shortcut` edges are not followed; neither is (Strong roots) → `weak_refs_keep_during_job`, the WeakRef
+//   keep-during-job set, which holds whatever anyone (the agent included) deref()'d in the current job.
+// - A WeakMap entry appears twice, as `internal` edges named "… part of key (K @k) -> value (V @v) pair in WeakMap
+//   (table @t)": once from the key, once from the table. The value is live only when key and table both are, so the
+//   table-side copy is never followed and the key-side one only once the table is reached (else parked until then).
+// - The probe and its arrays (and their element stores) are blocked: never entered. The detached entries sit only in
+//   those arrays, plus the probe's `shadow` WeakMaps (key → cached value), which are roots: a cached value is live
+//   exactly when its key is — the gc engine's semantics.
+import { PROBE_CLASS, type AnalysisResult, type CacheAnalysis } from './protocol';
+import type { HeapSnapshot } from './read';
+
+const EPHEMERON = /^\d+ \/ part of key \(.* @(\d+)\) -> value \(.* @(\d+)\) pair in WeakMap \(table @(\d+)\)$/;
+
+export class SnapshotGraph {
+  readonly nodeCount: number;
+  private readonly nf: number;
+  private readonly ef: number;
+  private readonly nType: number;
+  private readonly nName: number;
+  private readonly nId: number;
+  private readonly nSelf: number;
+  private readonly eType: number;
+  private readonly eName: number;
+  private readonly eTo: number;
+  readonly firstEdge: Uint32Array;
+  readonly nodeTypes: string[];
+  readonly edgeTypes: string[];
+  readonly WEAK: number;
+  readonly SHORTCUT: number;
+  readonly INTERNAL: number;
+  readonly ELEMENT: number;
+  readonly HIDDEN: number;
+  readonly PROPERTY: number;
+  readonly CONTEXT: number;
+  /** String index of `weak_refs_keep_during_job`, or -1. */
+  private readonly kdjName: number;
+  /** Per edge-name string: table node id for key-side ephemeron edges, -2 for table-side copies, -1 otherwise. */
+  private readonly ephemeronCache = new Map<number, number>();
+
+  constructor(readonly snap: HeapSnapshot) {
+    const { meta } = snap;
+    this.nodeCount = snap.nodeCount;
+    this.nf = snap.nodeFields;
+    this.ef = snap.edgeFields;
+    const nf = meta.node_fields;
+    const ef = meta.edge_fields;
+    this.nType = nf.indexOf('type');
+    this.nName = nf.indexOf('name');
+    this.nId = nf.indexOf('id');
+    this.nSelf = nf.indexOf('self_size');
+    const nEdges = nf.indexOf('edge_count');
+    this.eType = ef.indexOf('type');
+    this.eName = ef.indexOf('name_or_index');
+    this.eTo = ef.indexOf('to_node');
+    if ([this.nType, this.nName, this.nId, this.nSelf, nEdges, this.eType, this.eName, this.eTo].includes(-1)) {
+      throw new Error('heap snapshot: unexpected field layout');
+    }
+    this.nodeTypes = meta.node_types[0];
+    this.edgeTypes = meta.edge_types[0];
+    const et = (name: string) => this.edgeTypes.indexOf(name);
+    this.WEAK = et('weak');
+    this.SHORTCUT = et('shortcut');
+    this.INTERNAL = et('internal');
+    this.ELEMENT = et('element');
+    this.HIDDEN = et('hidden');
+    this.PROPERTY = et('property');
+    this.CONTEXT = et('context');
+    this.kdjName = snap.strings.indexOf('weak_refs_keep_during_job');
+    const first = new Uint32Array(this.nodeCount + 1);
+    let sum = 0;
+    for (let n = 0; n < this.nodeCount; n++) {
+      first[n] = sum;
+      sum += snap.nodes[n * this.nf + nEdges]!;
+    }
+    first[this.nodeCount] = sum;
+    if (sum !== snap.edgeCount) throw new Error('heap snapshot: edge counts do not add up');
+    this.firstEdge = first;
+  }
+
+  name(n: number): string {
+    return this.snap.strings[this.snap.nodes[n * this.nf + this.nName]!]!;
+  }
+  type(n: number): string {
+    return this.nodeTypes[this.snap.nodes[n * this.nf + this.nType]!]!;
+  }
+  id(n: number): number {
+    return this.snap.nodes[n * this.nf + this.nId]!;
+  }
+  selfSize(n: number): number {
+    return this.snap.nodes[n * this.nf + this.nSelf]!;
+  }
+  edgeType(e: number): number {
+    return this.snap.edges[e * this.ef + this.eType]!;
+  }
+  edgeNameOrIndex(e: number): number {
+    return this.snap.edges[e * this.ef + this.eName]!;
+  }
+  edgeTarget(e: number): number {
+    return this.snap.edges[e * this.ef + this.eTo]! / this.nf;
+  }
+  edgeLabel(e: number): string {
+    const t = this.edgeType(e);
+    const v = this.edgeNameOrIndex(e);
+    if (t === this.ELEMENT) return `[${v}]`;
+    if (t === this.HIDDEN) return `(hidden ${v})`;
+    const name = this.snap.strings[v] ?? '?';
+    if (t === this.PROPERTY) return /^[A-Za-z_$#][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+    if (t === this.CONTEXT) return `(closure variable ${name})`;
+    return `(${name})`;
+  }
+
+  /** The target of the named property edge of `n`, or -1. */
+  property(n: number, name: string): number {
+    for (let e = this.firstEdge[n]!; e < this.firstEdge[n + 1]!; e++) {
+      const t = this.edgeType(e);
+      if ((t === this.PROPERTY || t === this.INTERNAL) && this.snap.strings[this.edgeNameOrIndex(e)] === name) return this.edgeTarget(e);
+    }
+    return -1;
+  }
+
+  /** The element edges of an array node: index → target. */
+  elements(n: number): Map<number, number> {
+    const out = new Map<number, number>();
+    for (let e = this.firstEdge[n]!; e < this.firstEdge[n + 1]!; e++) {
+      if (this.edgeType(e) === this.ELEMENT) out.set(this.edgeNameOrIndex(e), this.edgeTarget(e));
+    }
+    return out;
+  }
+
+  /**
+   * How to treat edge e out of node `from` (id `fromId`): -1 never follow, 0 follow, or a table node id that must be
+   * reached first (key-side WeakMap entry).
+   */
+  edgeRule(e: number, fromId: number): number {
+    const t = this.edgeType(e);
+    if (t === this.WEAK || t === this.SHORTCUT) return -1;
+    if (t !== this.INTERNAL) return 0;
+    const nameIdx = this.edgeNameOrIndex(e);
+    if (nameIdx === this.kdjName) return -1;
+    let table = this.ephemeronCache.get(nameIdx);
+    if (table === undefined) {
+      const m = EPHEMERON.exec(this.snap.strings[nameIdx] ?? '');
+      table = m ? Number(m[3]) : -1;
+      this.ephemeronCache.set(nameIdx, table);
+    }
+    if (table === -1) return 0;
+    if (table === fromId) return -1; // the table-side copy
+    return table;
+  }
+}
+
+export interface Marking {
+  visited: Uint8Array;
+  blocked: Uint8Array;
+}
+
+/**
+ * Mark everything reachable from `roots` under the edge rules, never entering blocked nodes. Nodes already visited
+ * stay visited (pass a fresh array for a fresh marking).
+ */
+export function mark(g: SnapshotGraph, roots: number[], visited: Uint8Array, blocked: Uint8Array): void {
+  const stack = new Uint32Array(g.nodeCount);
+  let top = 0;
+  const expandedTables = new Set<number>();
+  const parked = new Map<number, number[]>();
+  const visit = (n: number): void => {
+    if (visited[n] || blocked[n]) return;
+    visited[n] = 1;
+    stack[top++] = n;
+  };
+  for (const r of roots) visit(r);
+  while (top > 0) {
+    const n = stack[--top]!;
+    const id = g.id(n);
+    for (let e = g.firstEdge[n]!; e < g.firstEdge[n + 1]!; e++) {
+      const rule = g.edgeRule(e, id);
+      if (rule === -1) {
+        // A table-side WeakMap copy tells us n is a table: its parked values may go now.
+        if (g.edgeType(e) === g.INTERNAL && !expandedTables.has(id)) {
+          expandedTables.add(id);
+          const waiting = parked.get(id);
+          if (waiting) {
+            parked.delete(id);
+            for (const v of waiting) visit(v);
+          }
+        }
+        continue;
+      }
+      const to = g.edgeTarget(e);
+      if (rule === 0) {
+        visit(to);
+      } else if (expandedTables.has(rule)) {
+        visit(to);
+      } else {
+        let list = parked.get(rule);
+        if (!list) parked.set(rule, (list = []));
+        list.push(to);
+      }
+    }
+  }
+}
+
+/** Sum of self sizes of what `seeds` reach through nodes that are neither visited nor blocked (marks them in `seen`). */
+function bytesFrom(g: SnapshotGraph, seeds: number[], live: Uint8Array, blocked: Uint8Array, seen: Uint8Array): number {
+  const stack: number[] = [];
+  let bytes = 0;
+  const push = (n: number): void => {
+    if (live[n] || blocked[n] || seen[n]) return;
+    seen[n] = 1;
+    bytes += g.selfSize(n);
+    stack.push(n);
+  };
+  for (const s of seeds) push(s);
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const id = g.id(n);
+    for (let e = g.firstEdge[n]!; e < g.firstEdge[n + 1]!; e++) {
+      const rule = g.edgeRule(e, id);
+      // Among garbage, a WeakMap value goes with its key: follow key-side entries, never the table-side copies.
+      if (rule !== -1) push(g.edgeTarget(e));
+    }
+  }
+  return bytes;
+}
+
+/** Shortest path from any payload to any dead key through garbage only; its edge labels, or null. */
+function pathToDeadKey(g: SnapshotGraph, payloads: number[], deadKeys: Set<number>, live: Uint8Array, blocked: Uint8Array): string[] | null {
+  const parentEdge = new Map<number, number>();
+  const parentNode = new Map<number, number>();
+  let queue: number[] = [];
+  for (const p of payloads) {
+    if (!live[p] && !blocked[p] && !parentNode.has(p)) {
+      parentNode.set(p, -1);
+      queue.push(p);
+    }
+  }
+  let budget = 1_000_000; // enough for any realistic value graph; the explanation is best-effort beyond it
+  while (queue.length > 0 && budget > 0) {
+    const next: number[] = [];
+    for (const n of queue) {
+      budget--;
+      const id = g.id(n);
+      for (let e = g.firstEdge[n]!; e < g.firstEdge[n + 1]!; e++) {
+        if (g.edgeRule(e, id) === -1) continue;
+        const to = g.edgeTarget(e);
+        if (live[to] || blocked[to] || parentNode.has(to)) continue;
+        parentNode.set(to, n);
+        parentEdge.set(to, e);
+        if (deadKeys.has(to)) {
+          const labels: string[] = [];
+          for (let at = to; parentNode.get(at)! !== -1; at = parentNode.get(at)!) labels.unshift(g.edgeLabel(parentEdge.get(at)!));
+          return labels;
+        }
+        next.push(to);
+      }
+    }
+    queue = next;
+  }
+  return null;
+}
+
+export function findProbe(g: SnapshotGraph): number {
+  let probe = -1;
+  for (let n = 0; n < g.nodeCount; n++) {
+    if (g.name(n) === PROBE_CLASS && g.type(n) === 'object') {
+      if (probe !== -1) throw new Error('heap snapshot holds more than one probe');
+      probe = n;
+    }
+  }
+  if (probe === -1) throw new Error('heap snapshot holds no probe');
+  return probe;
+}
+
+export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
+  const g = new SnapshotGraph(snap);
+  const probe = findProbe(g);
+  const blocked = new Uint8Array(g.nodeCount);
+  const block = (n: number): void => {
+    if (n < 0) return;
+    blocked[n] = 1;
+    const store = g.property(n, 'elements');
+    if (store >= 0) blocked[store] = 1;
+  };
+  const arrayOf = (n: number): number[] => {
+    if (n < 0) return [];
+    const els = g.elements(n);
+    const out: number[] = [];
+    for (const [i, t] of els) out[i] = t;
+    return out;
+  };
+  block(probe);
+  const keysNode = g.property(probe, 'keys');
+  const heldNode = g.property(probe, 'held');
+  const shadowNode = g.property(probe, 'shadow');
+  if (keysNode < 0 || heldNode < 0 || shadowNode < 0) throw new Error('the probe has no keys/held/shadow arrays');
+  block(keysNode);
+  block(heldNode);
+  block(shadowNode);
+  const keyLists = arrayOf(keysNode).map((n) => {
+    block(n);
+    return arrayOf(n);
+  });
+  const heldLists = arrayOf(heldNode).map((n) => {
+    block(n);
+    return arrayOf(n).map((h) => {
+      block(h);
+      return h;
+    });
+  });
+  const shadows = arrayOf(shadowNode).filter((n) => n !== undefined);
+
+  const live = new Uint8Array(g.nodeCount);
+  mark(g, [0, ...shadows], live, blocked);
+
+  const caches: CacheAnalysis[] = [];
+  const seenAll = new Uint8Array(g.nodeCount);
+  let retainedBytesAll = 0;
+  keyLists.forEach((keys, w) => {
+    const dead: number[] = [];
+    const deadNodes = new Set<number>();
+    keys.forEach((k, i) => {
+      if (k !== undefined && !live[k]) {
+        dead.push(i);
+        deadNodes.add(k);
+      }
+    });
+    const held = heldLists[w] ?? [];
+    const valuesNode = held[2] ?? held[0];
+    const payloads = valuesNode === undefined ? [] : arrayOf(valuesNode).filter((p) => p !== undefined && !live[p]);
+    const seeds = [...deadNodes, ...payloads];
+    const retainedBytes = seeds.length === 0 ? 0 : bytesFrom(g, seeds, live, blocked, new Uint8Array(g.nodeCount));
+    retainedBytesAll += seeds.length === 0 ? 0 : bytesFrom(g, seeds, live, blocked, seenAll);
+    let retention: string | null = null;
+    if (dead.length > 0) {
+      const path = w < 64 ? pathToDeadKey(g, payloads, deadNodes, live, blocked) : null;
+      retention = path ? `held as key and through cached value ${path.join('')}` : 'held as key';
+    }
+    caches.push({ dead, retainedBytes, retention });
+  });
+  return { caches, retainedBytesAll };
+}

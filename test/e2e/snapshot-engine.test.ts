@@ -1,0 +1,121 @@
+// The snapshot engine: the same verdicts as the gc engine and the real GC on the whole correctness suite, with
+// nothing in the app changed — every entry stays, dispose callbacks are never called — and exact bytes per cache.
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allLibsApp, lruApp, placeScript, readReport, runNode } from '../helpers/apps';
+import { assertValidReport } from '../helpers/schema';
+
+interface Expected {
+  [tag: string]: { max: number; dead: number };
+}
+
+function verdictByTag(report: any, expected: Expected): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [tag, { max }] of Object.entries(expected)) {
+    const c = report.caches.find((x: any) => x.name === tag || (x.library === 'lru-cache' && x.options.max === max));
+    out[tag] = c ? c.deadKeys : 0;
+  }
+  return out;
+}
+
+const LIBS = [
+  { label: 'lru-cache 6', lib: 'lru-cache', app: () => lruApp('lru6') },
+  { label: 'lru-cache 7', lib: 'lru-cache', app: () => lruApp('lru7') },
+  { label: 'lru-cache 11', lib: 'lru-cache', app: () => lruApp('lru11') },
+  { label: 'lodash', lib: 'lodash', app: allLibsApp },
+  { label: 'memoizee', lib: 'memoizee', app: allLibsApp },
+];
+
+function snapshotDirs(): string[] {
+  return readdirSync(tmpdir()).filter((f) => f.startsWith('leak-agent-snapshot-'));
+}
+
+describe.each(LIBS)('snapshot engine on $label', ({ lib, app: appOf }) => {
+  it('agrees with the gc engine and the real GC on every case, and changes nothing', () => {
+    const app = appOf();
+    placeScript(app, 'gc-correctness.cjs');
+    const before = snapshotDirs();
+    const run = (verify: string) => {
+      const file = join(app, `engines-${lib}-${verify}.json`);
+      const r = runNode(app, ['-r', 'leak-agent', 'gc-correctness.cjs'], { LIB: lib, MODE: 'agent', LEAK_AGENT_VERIFY: verify, LEAK_AGENT_REPORT_FILE: file });
+      expect(r.status).toBe(0);
+      expect(r.stderr).not.toMatch(/internal error/);
+      const report = readReport(file);
+      assertValidReport(report);
+      return report;
+    };
+    const gc = run('gc');
+    const snap = run('snapshot');
+    expect(snap.verification.engine).toBe('snapshot');
+    const truth = JSON.parse(runNode(app, ['--expose-gc', 'gc-correctness.cjs'], { LIB: lib, MODE: 'truth' }).stdout);
+    const expected: Expected = { ...truth.expected, s_exitTurn: { max: 1000 + Object.keys(truth.expected).length + 1, dead: 2 } };
+    expect(verdictByTag(snap, expected)).toEqual(verdictByTag(gc, expected));
+    expect(verdictByTag(snap, expected)).toEqual({ ...truth.truth, s_exitTurn: 2 });
+    for (const c of snap.caches) {
+      const twin = gc.caches.find((x: any) => x.name === c.name && JSON.stringify(x.options) === JSON.stringify(c.options));
+      expect(c.classes).toEqual(twin.classes);
+      expect(c.verified).toBe(true);
+      if (c.deadKeys > 0) {
+        expect(c.retainedBytes).toBeGreaterThan(0);
+        expect(c.retention).toMatch(/^held as key/);
+      }
+    }
+    // The value→key case says so.
+    const valueKey = snap.caches.find((c: any) => c.name === 's_valueKey' || c.options.max === expected.s_valueKey!.max);
+    expect(valueKey.retention).toMatch(/through cached value \.owner/);
+    // No temporary directory is left behind.
+    expect(snapshotDirs()).toEqual(before);
+  });
+
+  it('keeps every entry: a second report finds the same dead keys, live keys still hit', () => {
+    const app = appOf();
+    placeScript(app, 'gc-correctness.cjs');
+    const r = runNode(app, ['-r', 'leak-agent', 'gc-correctness.cjs'], { LIB: lib, MODE: 'api', LEAK_AGENT_VERIFY: 'snapshot', LEAK_AGENT_ON_EXIT: '0', API_TWICE: '1' });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.sameValues).toBe(true);
+    expect(out.recomputed).toBe(0);
+    expect(out.second).toEqual(out.caches.map((c: any) => c.deadKeys));
+    expect(out.caches.reduce((s: number, c: any) => s + c.deadKeys, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('snapshot engine where the gc engine cannot go', () => {
+  it('verifies an lru-cache with dispose under auto without calling dispose or dropping entries', () => {
+    const app = lruApp('lru11');
+    placeScript(
+      app,
+      'dispose.cjs',
+      `const { LRUCache } = require('lru-cache');
+const disposed = [];
+const cache = (globalThis.cache = new LRUCache({ max: 100, dispose: (v, k, why) => disposed.push(why) }));
+globalThis.keep = [];
+for (let i = 0; i < 5; i++) cache.set({ i }, new Array(1000).fill(i));
+for (let i = 0; i < 3; i++) { const k = { i }; keep.push(k); cache.set(k, i); }
+setTimeout(async () => {
+  const r = await require('leak-agent').report();
+  console.log(JSON.stringify({ engine: r.verification.engine, dead: r.caches[0].deadKeys, verified: r.caches[0].verified, bytes: r.caches[0].retainedBytes, size: cache.size, disposed }));
+}, 5);
+`,
+    );
+    const r = runNode(app, ['-r', 'leak-agent', 'dispose.cjs'], { LEAK_AGENT_ON_EXIT: '0' });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ engine: 'snapshot', dead: 5, verified: true, size: 8, disposed: [] });
+    // Five arrays of 1000 small integers: at least 5 × 8000 bytes, exactly counted.
+    expect(out.bytes).toBeGreaterThanOrEqual(40_000);
+    expect(out.bytes).toBeLessThan(60_000);
+  });
+
+  it('falls back with one clear line when a snapshot cannot be written, and the app goes on', () => {
+    const app = lruApp('lru11');
+    placeScript(app, 'lru-basic.cjs');
+    const r = runNode(app, ['-r', 'leak-agent', 'lru-basic.cjs'], { LEAK_AGENT_VERIFY: 'snapshot', LEAK_AGENT_FAULT: 'snapshot' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/leak-agent: internal error .*snapshot.*injected fault \(snapshot\)/);
+    expect(r.stderr).toMatch(/could not be verified/);
+    expect(existsSync(app)).toBe(true);
+  });
+});
