@@ -7,3 +7,8 @@ const injected = process.env.LEAK_AGENT_FAULT;
 export function faultPoint(stage: FaultStage): void {
   if (injected === stage) throw new Error(`injected fault (${stage})`);
 }
+
+/** Test-only: LEAK_AGENT_FAULT=snapshot-memory makes the snapshot guard rail see no free memory. */
+export function faultActive(name: 'snapshot-memory'): boolean {
+  return injected === name;
+}

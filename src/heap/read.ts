@@ -39,16 +39,21 @@ const ZERO = 0x30;
 const NINE = 0x39;
 
 class ChunkReader {
-  readonly buf = Buffer.allocUnsafe(CHUNK);
+  readonly buf: Buffer;
   len = 0;
   pos = 0;
   total = 0;
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly chunk: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(chunk);
+  }
 
   /** Make sure pos < len; false at end of file. */
   fill(): boolean {
     if (this.pos < this.len) return true;
-    this.len = readSync(this.fd, this.buf, 0, CHUNK, null);
+    this.len = readSync(this.fd, this.buf, 0, this.chunk, null);
     this.pos = 0;
     this.total += this.len;
     return this.len > 0;
@@ -180,10 +185,11 @@ function readHeader(reader: ChunkReader): { meta: SnapshotMeta; node_count: numb
   }
 }
 
-export function readSnapshot(path: string): HeapSnapshot {
+/** Read a snapshot file; `chunkSize` is for tests, which make chunk boundaries fall everywhere. */
+export function readSnapshot(path: string, chunkSize = CHUNK): HeapSnapshot {
   const fd = openSync(path, 'r');
   try {
-    const reader = new ChunkReader(fd);
+    const reader = new ChunkReader(fd, chunkSize);
     const { meta, node_count: nodeCount, edge_count: edgeCount } = readHeader(reader);
     const nodeFields = meta.node_fields.length;
     const edgeFields = meta.edge_fields.length;

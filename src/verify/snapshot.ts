@@ -12,7 +12,7 @@ import { Session, url as inspectorUrl } from 'node:inspector';
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { faultPoint } from '../fault';
+import { faultActive, faultPoint } from '../fault';
 import { log, reportInternalError, writeStderr } from '../log';
 import type { CacheRecord, DetachedEntry, Detachment } from '../track/registry';
 import { classNameOf } from './gc';
@@ -63,6 +63,7 @@ export function snapshotNeeds(heapBytes: number): { memory: number; disk: number
 }
 
 function availableMemory(): number {
+  if (faultActive('snapshot-memory')) return 0;
   let available = freemem();
   const limit = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
   if (limit && limit > 0 && limit < Number.MAX_SAFE_INTEGER) available = Math.min(available, limit - process.memoryUsage.rss());

@@ -112,10 +112,48 @@ setTimeout(async () => {
   it('falls back with one clear line when a snapshot cannot be written, and the app goes on', () => {
     const app = lruApp('lru11');
     placeScript(app, 'lru-basic.cjs');
+    const before = snapshotDirs();
     const r = runNode(app, ['-r', 'leak-agent', 'lru-basic.cjs'], { LEAK_AGENT_VERIFY: 'snapshot', LEAK_AGENT_FAULT: 'snapshot' });
     expect(r.status).toBe(0);
+    expect(snapshotDirs()).toEqual(before); // the private directory goes, also when the snapshot failed
     expect(r.stderr).toMatch(/leak-agent: internal error .*snapshot.*injected fault \(snapshot\)/);
     expect(r.stderr).toMatch(/could not be verified/);
     expect(existsSync(app)).toBe(true);
+  });
+});
+
+describe('snapshot guard rails', () => {
+  const script = `const { LRUCache } = require('lru-cache');
+const plain = (globalThis.plain = new LRUCache({ max: 10 }));
+const withDispose = (globalThis.withDispose = new LRUCache({ max: 11, dispose: () => {} }));
+for (let i = 0; i < 3; i++) { plain.set({ i }, i); withDispose.set({ i }, i); }
+console.log('done');
+`;
+
+  it('auto: without memory for a snapshot, one clear line, then the gc engine for what it can take', () => {
+    const app = lruApp('lru11');
+    placeScript(app, 'guard.cjs', script);
+    const file = join(app, 'guard-auto.json');
+    const r = runNode(app, ['-r', 'leak-agent', 'guard.cjs'], { LEAK_AGENT_FAULT: 'snapshot-memory', LEAK_AGENT_REPORT_FILE: file });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr.match(/leak-agent: no heap snapshot: a heap snapshot of \d+ MiB needs about \d+ MiB of free memory, 0 MiB available/g)).toHaveLength(1);
+    const report = readReport(file);
+    expect(report.verification.engine).toBe('gc');
+    const plain = report.caches.find((c: any) => c.options.max === 10);
+    const withDispose = report.caches.find((c: any) => c.options.max === 11);
+    expect(plain).toMatchObject({ verified: true, deadKeys: 3 });
+    expect(withDispose).toMatchObject({ verified: false, deadKeys: 0, reason: expect.stringContaining('dispose') });
+  });
+
+  it('snapshot: without memory for a snapshot, nothing is touched and every cache is unverified', () => {
+    const app = lruApp('lru11');
+    placeScript(app, 'guard.cjs', script);
+    const file = join(app, 'guard-snapshot.json');
+    const r = runNode(app, ['-r', 'leak-agent', 'guard.cjs'], { LEAK_AGENT_FAULT: 'snapshot-memory', LEAK_AGENT_VERIFY: 'snapshot', LEAK_AGENT_REPORT_FILE: file });
+    expect(r.status).toBe(0);
+    const report = readReport(file);
+    expect(report.verification.engine).toBe('none');
+    for (const c of report.caches) expect(c).toMatchObject({ verified: false, trackedKeys: 3, reason: expect.stringContaining('free memory') });
   });
 });
