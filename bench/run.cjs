@@ -13,12 +13,13 @@ const ROOT = join(__dirname, '..');
 const AGENT = join(ROOT, 'agent', 'index.cjs');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(`Usage: npm run bench [-- --quick] [-- --only ops|startup|verdict]
+  process.stdout.write(`Usage: npm run bench [-- --quick] [-- --only ops|startup|verdict|snapshot]
 
 Measures leak-agent against the same libraries without it, in one run, and prints ratios:
   ops       ns per operation: cache hits, misses with object keys, lru-cache string keys; heap per tracked key
   startup   node -r leak-agent -e 0 against node -e 0 (median)
   verdict   gc-engine verdict against one plain full GC and v8.writeHeapSnapshot, at 50, 200 and 500 MB heaps
+  snapshot  snapshot-engine verdict at 200 MB; its reader's throughput and marking time next to JSON.parse
 Options:
   --quick   one round at small sizes (a smoke run for CI; numbers are not meaningful)
   --only X  run one part
@@ -108,6 +109,30 @@ function startup() {
   table([['node -e 0', p.toFixed(1), a.toFixed(1), `+${(a - p).toFixed(1)} ms`, '≤ +30 ms']], ['command', 'no agent ms', 'agent ms', 'extra', 'target']);
 }
 
+function snapshotEngine() {
+  const s = quick ? { mb: 20, keys: 10_000 } : { mb: 200, keys: 100_000 };
+  progress(`snapshot engine: ${s.mb} MB heap`);
+  const r = JSON.parse(
+    spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '-r', AGENT, join(__dirname, 'verdict.cjs'), '--mb', String(s.mb), '--keys', String(s.keys), '--snapshot'], {
+      cwd: ROOT,
+      env: { ...env, LEAK_AGENT_VERIFY: 'snapshot' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    }).stdout.trim(),
+  );
+  progress('');
+  const mbps = (ms) => `${((r.snapshotMB / ms) * 1000).toFixed(0)} MB/s`;
+  process.stdout.write(`\n${bold('Snapshot engine (LEAK_AGENT_VERIFY=snapshot): whole verdict, and its parts on a plain snapshot of the same heap')}\n`);
+  table(
+    [
+      [`${r.heapMB} MB, ${r.trackedKeys} keys (${r.deadKeys} dead)`, r.engine, r.verdictMs.toFixed(0), r.snapshotMs.toFixed(0), `${r.readMs.toFixed(0)} (${mbps(r.readMs)})`, r.markMs.toFixed(0), r.jsonParseMs === undefined ? '—' : `${r.jsonParseMs.toFixed(0)} (${mbps(r.jsonParseMs)})`],
+    ],
+    ['heap', 'engine', 'verdict ms', 'write ms', 'read ms', 'mark ms', 'JSON.parse ms'],
+  );
+  const per100 = (r.readMs + r.markMs) / (r.heapMB / 100);
+  process.stdout.write(`analysis (read + mark) per 100 MB of heap: ${per100.toFixed(0)} ms; snapshot file ${r.snapshotMB} MB\n`);
+}
+
 function verdict() {
   const sizes = quick ? [{ mb: 20, keys: 10_000, snapshot: true }] : [
     { mb: 50, keys: 100_000, snapshot: false },
@@ -143,3 +168,4 @@ process.stdout.write(`leak-agent benchmark — node ${process.version}, ${requir
 if (!only || only === 'ops') ops();
 if (!only || only === 'startup') startup();
 if (!only || only === 'verdict') verdict();
+if (!only || only === 'snapshot') snapshotEngine();

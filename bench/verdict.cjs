@@ -88,6 +88,21 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
       const file = join(dir, 'bench.heapsnapshot');
       out.snapshotMs = ms(() => v8.writeHeapSnapshot(file));
       out.snapshotMB = Math.round(statSync(file).size / 1024 / 1024);
+      // The snapshot engine's reader and analysis on that file, next to JSON.parse of it (in this process, for the
+      // comparison; the engine itself runs them in a child).
+      const { readSnapshot } = require('../dist/heap/read.js');
+      const { SnapshotGraph, mark } = require('../dist/heap/analyse.js');
+      let snap;
+      out.readMs = ms(() => (snap = readSnapshot(file)));
+      out.markMs = ms(() => {
+        const g = new SnapshotGraph(snap);
+        mark(g, [0], new Uint8Array(g.nodeCount), new Uint8Array(g.nodeCount));
+      });
+      snap = null;
+      if (out.snapshotMB < 500) {
+        const { readFileSync } = require('node:fs');
+        out.jsonParseMs = ms(() => JSON.parse(readFileSync(file, 'utf8')));
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

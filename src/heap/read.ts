@@ -36,7 +36,6 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE = 0x5d; // ]
 const ZERO = 0x30;
-const NINE = 0x39;
 
 class ChunkReader {
   readonly buf: Buffer;
@@ -91,8 +90,9 @@ class ChunkReader {
       const { buf, len } = this;
       for (let p = this.pos; p < len; p++) {
         const c = buf[p]!;
-        if (c >= ZERO && c <= NINE) {
-          acc = acc * 10 + (c - ZERO);
+        const digit = c - ZERO;
+        if (digit >>> 0 < 10) {
+          acc = acc * 10 + digit;
           inNumber = true;
         } else {
           if (inNumber) {
@@ -126,42 +126,76 @@ class ChunkReader {
     let start = 0;
     while (this.fill()) {
       const { buf, len } = this;
+      const view = buf.subarray(0, len);
+      // Most strings have no backslash: find their end with the native indexOf, and know where the next backslash is.
+      let nextBackslash = view.indexOf(BACKSLASH, this.pos);
+      if (nextBackslash === -1) nextBackslash = len;
       let p = this.pos;
       if (inString) start = p;
-      for (; p < len; p++) {
-        const c = buf[p]!;
-        if (inString) {
-          if (escaped) {
-            escaped = false;
-          } else if (c === BACKSLASH) {
-            escaped = true;
-            hasEscape = true;
-          } else if (c === QUOTE) {
-            let text: string;
-            if (parts.length === 0) {
-              text = buf.toString('latin1', start, p);
-            } else {
-              parts.push(buf.subarray(start, p));
-              text = Buffer.concat(parts).toString('latin1');
-              parts = [];
-            }
-            out.push(hasEscape ? (JSON.parse(`"${text}"`) as string) : text);
-            inString = false;
+      while (p < len) {
+        if (!inString) {
+          const c = buf[p]!;
+          if (c === QUOTE) {
+            inString = true;
+            hasEscape = false;
+            start = p + 1;
+          } else if (c === CLOSE) {
+            this.pos = p + 1;
+            return out;
           }
-        } else if (c === QUOTE) {
-          inString = true;
-          hasEscape = false;
-          start = p + 1;
-        } else if (c === CLOSE) {
-          this.pos = p + 1;
-          return out;
+          p++;
+          continue;
         }
+        if (!escaped) {
+          if (nextBackslash < p) {
+            nextBackslash = view.indexOf(BACKSLASH, p);
+            if (nextBackslash === -1) nextBackslash = len;
+          }
+          const q = view.indexOf(QUOTE, p);
+          const end = q === -1 ? len : q;
+          if (end < nextBackslash) {
+            if (q === -1) {
+              p = len;
+              break;
+            }
+            out.push(this.finish(parts, start, q, hasEscape));
+            parts = [];
+            inString = false;
+            p = q + 1;
+            continue;
+          }
+          // A backslash comes first: step to it and go byte by byte through the escape.
+          p = nextBackslash;
+        }
+        const c = buf[p]!;
+        if (escaped) {
+          escaped = false;
+        } else if (c === BACKSLASH) {
+          escaped = true;
+          hasEscape = true;
+        } else if (c === QUOTE) {
+          out.push(this.finish(parts, start, p, hasEscape));
+          parts = [];
+          inString = false;
+        }
+        p++;
       }
       // A string that continues in the next chunk: keep a copy of its bytes so far (the buffer is reused).
       if (inString) parts.push(Buffer.from(buf.subarray(start, len)));
       this.pos = len;
     }
     throw new Error('heap snapshot ends inside the strings array');
+  }
+
+  private finish(parts: Buffer[], start: number, end: number, hasEscape: boolean): string {
+    let text: string;
+    if (parts.length === 0) {
+      text = this.buf.toString('latin1', start, end);
+    } else {
+      parts.push(this.buf.subarray(start, end));
+      text = Buffer.concat(parts).toString('latin1');
+    }
+    return hasEscape ? (JSON.parse(`"${text}"`) as string) : text;
   }
 }
 

@@ -15,6 +15,7 @@ it('npm run bench -- --quick runs every part and prints ratios', () => {
   expect(r.stdout).toMatch(/node -e 0 +[\d.]+ +[\d.]+ +\+-?[\d.]+ ms/);
   expect(r.stdout).toMatch(/\d+ MB, 10000 keys \(5000 dead\) +\d+ +\d+ +[\d.]+× +\d+ +\d+ \(\d+ MB file\) +\d+×/);
   expect(r.stdout).toMatch(/expectNoCacheLeaks around a typical test body .*: [\d.]+ ms/);
+  expect(r.stdout).toMatch(/\d+ MB, 10000 keys \(5000 dead\) +snapshot +\d+ +\d+ +\d+ \(\d+ MB\/s\) +\d+ +\d+ \(\d+ MB\/s\)/);
 });
 
 it('bench --help explains the parts', () => {
