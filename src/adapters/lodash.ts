@@ -21,9 +21,8 @@ import {
   trackKey,
 } from '../track/registry';
 import { isLruCacheInstance } from './lru-cache';
-import { PATCHED, copyNameAndLength, isMarked, mark } from './wrap';
+import { copyNameAndLength, isMarked, mark, originalOf, setOriginal, wrapperLike } from './wrap';
 
-const WRAPPER_OF = Symbol.for('leak-agent.lodash.original');
 
 interface Memoized extends Function {
   cache?: unknown;
@@ -128,19 +127,21 @@ function recordForMemoized(
  * `this` and arguments, except that `func` (and `resolver`, when given) are replaced by transparent wrappers.
  */
 export function wrapLodashMemoize(original: Function, library: LibraryName, version: string): Function {
-  if (Object.prototype.hasOwnProperty.call(original, WRAPPER_OF)) return original;
-  const memoize = function memoize(this: unknown, func: unknown, resolver: unknown) {
+  if (originalOf(original) !== undefined) return original;
+  const memoize = wrapperLike(original, function (self: unknown, callArgs: IArguments, wrapper: Function) {
+    const func: unknown = callArgs[0];
+    const resolver: unknown = callArgs[1];
     // lodash reads `memoize.Cache` from its own function object; the app sets it on ours.
-    if ((original as { Cache?: unknown }).Cache !== (memoize as { Cache?: unknown }).Cache) {
-      (original as { Cache?: unknown }).Cache = (memoize as { Cache?: unknown }).Cache;
+    if ((original as { Cache?: unknown }).Cache !== (wrapper as { Cache?: unknown }).Cache) {
+      (original as { Cache?: unknown }).Cache = (wrapper as { Cache?: unknown }).Cache;
     }
     if (typeof func !== 'function' || (resolver != null && typeof resolver !== 'function')) {
-      return Reflect.apply(original, this, arguments); // let lodash throw its own TypeError
+      return Reflect.apply(original, self, callArgs); // let lodash throw its own TypeError
     }
     let record: CacheRecord | undefined;
     let args: unknown[];
     try {
-      const createdStack = captureStack(memoize);
+      const createdStack = captureStack(wrapper);
       // The slot carries the resolver's key to the miss that follows it; it is cleared there and before every report.
       const slot = { key: undefined as unknown, has: false };
       const trackedFunc = function (this: unknown) {
@@ -161,7 +162,7 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
         }
         return result;
       };
-      args = Array.prototype.slice.call(arguments);
+      args = Array.prototype.slice.call(callArgs);
       args[0] = trackedFunc;
       if (typeof resolver === 'function') {
         args[1] = function (this: unknown) {
@@ -173,23 +174,22 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
         copyNameAndLength(args[1] as Function, resolver);
       }
       copyNameAndLength(trackedFunc, func);
-      const memoized = Reflect.apply(original, this, args) as Memoized;
+      const memoized = Reflect.apply(original, self, args) as Memoized;
       record = recordForMemoized(memoized, library, version, func, createdStack);
       resolverSlots.set(record, slot);
       return memoized;
     } catch (err) {
       if (record === undefined && err instanceof TypeError) throw err;
       reportInternalError('instrumenting a lodash memoize call', err);
-      return Reflect.apply(original, this, arguments);
+      return Reflect.apply(original, self, callArgs);
     }
-  };
-  copyNameAndLength(memoize, original);
+  });
   for (const key of Reflect.ownKeys(original)) {
-    if (key === 'name' || key === 'length' || key === 'prototype' || key === PATCHED) continue;
+    if (key === 'name' || key === 'length' || key === 'prototype' || key === 'arguments' || key === 'caller') continue;
     const desc = Object.getOwnPropertyDescriptor(original, key);
     if (desc) Object.defineProperty(memoize, key, desc);
   }
-  Object.defineProperty(memoize, WRAPPER_OF, { value: original, enumerable: false });
+  setOriginal(memoize, original);
   log.hooks('wrapped %s@%s memoize', library, version);
   return memoize;
 }
@@ -218,16 +218,15 @@ export function patchLodashObject(lodash: unknown, library: LibraryName, version
       }
     }
     const originalRunInContext = target.runInContext;
-    if (typeof originalRunInContext === 'function' && !Object.prototype.hasOwnProperty.call(originalRunInContext, WRAPPER_OF)) {
+    if (typeof originalRunInContext === 'function' && originalOf(originalRunInContext) === undefined) {
       const desc = Object.getOwnPropertyDescriptor(target, 'runInContext');
       if (desc && 'value' in desc && desc.writable) {
-        const wrapped = function runInContext(this: unknown): unknown {
-          const instance: unknown = Reflect.apply(originalRunInContext, this, arguments);
+        const wrapped = wrapperLike(originalRunInContext, (self, callArgs) => {
+          const instance: unknown = Reflect.apply(originalRunInContext, self, callArgs);
           patchLodashObject(instance, library, version, `${file} (runInContext)`);
           return instance;
-        };
-        copyNameAndLength(wrapped, originalRunInContext);
-        Object.defineProperty(wrapped, WRAPPER_OF, { value: originalRunInContext, enumerable: false });
+        });
+        setOriginal(wrapped, originalRunInContext);
         Object.defineProperty(target, 'runInContext', { ...desc, value: wrapped });
       }
     }

@@ -122,39 +122,36 @@ export function patchLruCacheClass(cls: Function, version: string, file: string)
   mark(proto);
 
   // The hot path: one typeof test for primitive keys (glob, path-scurry, semver insert strings millions of times).
-  wrapMethod(proto, 'set', (original) =>
-    function set(this: unknown, k: unknown) {
-      const result = Reflect.apply(original, this, arguments);
-      if ((typeof k === 'object' && k !== null) || typeof k === 'function') onObjectKey(this, k, set);
-      return result;
-    },
-  );
+  wrapMethod(proto, 'set', (original) => (self, args, wrapper) => {
+    const result = Reflect.apply(original, self, args);
+    const k: unknown = args[0];
+    if ((typeof k === 'object' && k !== null) || typeof k === 'function') onObjectKey(self, k, wrapper);
+    return result;
+  });
   // 11.3+ insert through #set from these; on older majors they call the public set and the key is simply seen twice.
   for (const method of ['fetch', 'forceFetch', 'memo'] as const) {
-    wrapMethod(proto, method, (original) =>
-      function wrapped(this: unknown, k: unknown) {
-        const result = Reflect.apply(original, this, arguments);
-        if ((typeof k === 'object' && k !== null) || typeof k === 'function') onObjectKey(this, k, wrapped);
-        return result;
-      },
-    );
-  }
-  wrapMethod(proto, 'load', (original) =>
-    function load(this: unknown, arr: unknown) {
-      const result = Reflect.apply(original, this, arguments);
-      try {
-        if (Array.isArray(arr)) {
-          for (const item of arr) {
-            const k = Array.isArray(item) ? item[0] : undefined;
-            if (isTrackable(k)) onObjectKey(this, k, load);
-          }
-        }
-      } catch (err) {
-        reportInternalError('tracking lru-cache load()', err);
-      }
+    wrapMethod(proto, method, (original) => (self, args, wrapper) => {
+      const result = Reflect.apply(original, self, args);
+      const k: unknown = args[0];
+      if ((typeof k === 'object' && k !== null) || typeof k === 'function') onObjectKey(self, k, wrapper);
       return result;
-    },
-  );
+    });
+  }
+  wrapMethod(proto, 'load', (original) => (self, args, wrapper) => {
+    const result = Reflect.apply(original, self, args);
+    try {
+      const arr: unknown = args[0];
+      if (Array.isArray(arr)) {
+        for (const item of arr) {
+          const k: unknown = Array.isArray(item) ? item[0] : undefined;
+          if (isTrackable(k)) onObjectKey(self, k, wrapper);
+        }
+      }
+    } catch (err) {
+      reportInternalError('tracking lru-cache load()', err);
+    }
+    return result;
+  });
   log.hooks('patched lru-cache %s class %s in %s', version, cls.name || '(anonymous)', file);
   return true;
 }

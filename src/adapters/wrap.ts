@@ -2,8 +2,36 @@
 // `length` identical to the original, so `fn.name`, `fn.length` and the property descriptor look as before.
 import shimmer from 'shimmer';
 
-/** Mark on a patched object (a prototype, an exports object), shared by every copy of the agent. */
-export const PATCHED = Symbol.for('leak-agent.patched');
+/**
+ * What every copy of the agent in this thread shares: the objects already patched (prototypes, exports) and, for the
+ * agent's wrappers, the function each one wraps. WeakSet/WeakMap, so nothing shows on the app's objects
+ * (`Reflect.ownKeys` of a patched prototype or of lodash's `memoize` is exactly what the library made); the one
+ * holder sits under a non-enumerable global symbol.
+ */
+interface Marks {
+  patched: WeakSet<object>;
+  wrapperOf: WeakMap<Function, Function>;
+}
+const MARKS = Symbol.for('leak-agent.marks');
+
+function marks(): Marks {
+  const g = globalThis as Record<symbol, unknown>;
+  let m = g[MARKS] as Marks | undefined;
+  if (!m) {
+    m = { patched: new WeakSet(), wrapperOf: new WeakMap() };
+    Object.defineProperty(globalThis, MARKS, { value: m, enumerable: false, configurable: true, writable: false });
+  }
+  return m;
+}
+
+/** The original that `fn` (one of the agent's wrappers) wraps, or undefined. */
+export function originalOf(fn: Function): Function | undefined {
+  return marks().wrapperOf.get(fn);
+}
+
+export function setOriginal(wrapper: Function, original: Function): void {
+  marks().wrapperOf.set(wrapper, original);
+}
 
 export function copyNameAndLength(target: Function, source: Function): void {
   for (const prop of ['name', 'length'] as const) {
@@ -12,30 +40,71 @@ export function copyNameAndLength(target: Function, source: Function): void {
   }
 }
 
+/** What a wrapper runs: the receiver and arguments it was called with, and the wrapper itself (for stack capture). */
+export type WrapperBody = (self: unknown, args: IArguments, wrapper: Function) => unknown;
+
+const hasOwn = (o: object, k: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+// A sloppy-mode function has own `arguments` and `caller` properties; the agent's code is strict, so such a wrapper
+// is made by the Function constructor (sloppy by default).
+const makeSloppy = new Function(
+  'body',
+  'self',
+  'return function () { return body(this, arguments, self()); };',
+) as (body: WrapperBody, self: () => Function) => Function;
+
 /**
- * Replace `holder[name]` with `makeWrapper(original)`, keeping the property's enumerability, the function's name and
- * length. Returns false (and changes nothing) when there is no function to wrap.
+ * A function of the same kind as `original` — a method (no `prototype`), a strict function or a sloppy one — with the
+ * same own properties in the same order (`length`, `name`, and `prototype` (the same object) where it has one), that
+ * runs `body`. So `Reflect.ownKeys(wrapper)` and every descriptor look as before.
  */
-export function wrapMethod<T extends object>(
-  holder: T,
-  name: string,
-  makeWrapper: (original: Function) => Function,
-): boolean {
+export function wrapperLike(original: Function, body: WrapperBody): Function {
+  let wrapper: Function;
+  if (!hasOwn(original, 'prototype')) {
+    wrapper = {
+      method(this: unknown) {
+        return body(this, arguments, wrapper);
+      },
+    }.method;
+  } else if (hasOwn(original, 'caller')) {
+    wrapper = makeSloppy(body, () => wrapper);
+  } else {
+    wrapper = function (this: unknown) {
+      return body(this, arguments, wrapper);
+    };
+  }
+  copyNameAndLength(wrapper, original);
+  if (hasOwn(original, 'prototype')) {
+    const desc = Object.getOwnPropertyDescriptor(original, 'prototype')!;
+    Object.defineProperty(wrapper, 'prototype', desc);
+  }
+  return wrapper;
+}
+
+/**
+ * Replace `holder[name]` with a wrapper of the original's kind running `makeBody(original)`, keeping the property's
+ * descriptor and the function's own properties. Returns false (and changes nothing) when there is no function to wrap.
+ */
+export function wrapMethod<T extends object>(holder: T, name: string, makeBody: (original: Function) => WrapperBody): boolean {
   const original = (holder as Record<string, unknown>)[name];
   if (typeof original !== 'function') return false;
   let made: Function | undefined;
   shimmer.wrap(holder as Record<string, any>, name, (orig: Function) => {
-    made = makeWrapper(orig);
-    copyNameAndLength(made, orig);
+    made = wrapperLike(orig, makeBody(orig));
     return made as never;
   });
-  return made !== undefined && (holder as Record<string, unknown>)[name] === made;
+  if (made === undefined || (holder as Record<string, unknown>)[name] !== made) return false;
+  // shimmer marks its wrappers with __original, __unwrap and __wrapped; those would show in Reflect.ownKeys of the
+  // method, so they go (the agent remembers the original in its own WeakMap instead).
+  for (const marker of ['__original', '__unwrap', '__wrapped']) delete (made as unknown as Record<string, unknown>)[marker];
+  setOriginal(made, original);
+  return true;
 }
 
 export function isMarked(obj: object): boolean {
-  return Object.prototype.hasOwnProperty.call(obj, PATCHED);
+  return marks().patched.has(obj);
 }
 
 export function mark(obj: object): void {
-  Object.defineProperty(obj, PATCHED, { value: true, enumerable: false, configurable: true, writable: false });
+  marks().patched.add(obj);
 }

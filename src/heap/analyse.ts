@@ -9,6 +9,7 @@
 // - The probe and its arrays (and their element stores) are blocked: never entered. The detached entries sit only in
 //   those arrays, plus the probe's `shadow` WeakMaps (key → cached value), which are roots: a cached value is live
 //   exactly when its key is — the gc engine's semantics.
+import { performance } from 'node:perf_hooks';
 import { PROBE_CLASS, type AnalysisResult, type CacheAnalysis } from './protocol';
 import type { HeapSnapshot } from './read';
 
@@ -275,6 +276,7 @@ export function findProbe(g: SnapshotGraph): number {
 }
 
 export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
+  const t0 = performance.now();
   const g = new SnapshotGraph(snap);
   const probe = findProbe(g);
   const blocked = new Uint8Array(g.nodeCount);
@@ -314,6 +316,8 @@ export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
 
   const live = new Uint8Array(g.nodeCount);
   mark(g, [0, ...shadows], live, blocked);
+  const t1 = performance.now();
+  let explainMs = 0;
 
   const caches: CacheAnalysis[] = [];
   const seenAll = new Uint8Array(g.nodeCount);
@@ -335,10 +339,13 @@ export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
     retainedBytesAll += seeds.length === 0 ? 0 : bytesFrom(g, seeds, live, blocked, seenAll);
     let retention: string | null = null;
     if (dead.length > 0) {
+      const te = performance.now();
       const path = w < 64 ? pathToDeadKey(g, payloads, deadNodes, live, blocked) : null;
+      explainMs += performance.now() - te;
       retention = path ? `held as key and through cached value ${path.join('')}` : 'held as key';
     }
     caches.push({ dead, retainedBytes, retention });
   });
-  return { caches, retainedBytesAll };
+  const t2 = performance.now();
+  return { caches, retainedBytesAll, timings: { mark: Math.round(t1 - t0), bytes: Math.round(t2 - t1 - explainMs), explain: Math.round(explainMs) } };
 }

@@ -24,4 +24,6 @@ export interface AnalysisResult {
   caches: CacheAnalysis[];
   /** Bytes that only the caches, together, keep alive (shared bytes counted once). */
   retainedBytesAll: number;
+  /** Milliseconds per phase of the analysis (for DEBUG=leak-agent:verify and the benchmark). */
+  timings?: Record<string, number>;
 }

@@ -117,7 +117,11 @@ export function buildReport(result: VerificationResult, opts: BuildOptions): Rep
       caches: caches.length,
       leakingCaches: leaking.length,
       deadKeys: leaking.reduce((n, c) => n + c.deadKeys, 0),
-      retainedBytes: knownBytes ? leaking.reduce((n, c) => n + (c.retainedBytes ?? 0), 0) : null,
+      retainedBytes: !knownBytes
+        ? null
+        : result.engine === 'snapshot' && sinceSeq === 0 && result.freedBytes !== null
+          ? result.freedBytes // bytes several caches pin together, counted once
+          : leaking.reduce((n, c) => n + (c.retainedBytes ?? 0), 0),
     },
   };
 }

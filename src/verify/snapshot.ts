@@ -11,6 +11,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync, statfsSync } from 
 import { Session, url as inspectorUrl } from 'node:inspector';
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { faultActive, faultPoint } from '../fault';
 import { log, reportInternalError, writeStderr } from '../log';
@@ -210,7 +211,10 @@ export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): Sna
   const { dir, file } = privateFile();
   try {
     const heap = checkResources(dir);
+    const t0 = performance.now();
     const works: SnapWork[] = [];
+    let tProbe = t0;
+    let tWrite = t0;
     const tty = process.stderr.isTTY === true;
     // About 10 s per 100 MB on a small machine (notes/heap.md §5): say so when it will take more than a second.
     if (tty && heap > 10 * 1024 * 1024) writeStderr(`leak-agent: writing a heap snapshot of ${mib(heap)} (about ${Math.ceil(heap / 10e6)} s)…\n`);
@@ -231,7 +235,9 @@ export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): Sna
       }
       buildProbe(works);
       faultPoint('snapshot');
+      tProbe = performance.now();
       writeHeapSnapshot(file);
+      tWrite = performance.now();
     } finally {
       // Every entry back exactly, in the same turn: the app never sees a cache without its entries.
       const entries = takeProbe(works);
@@ -249,7 +255,17 @@ export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): Sna
       log.verify('could not release V8 object ids: %s', err instanceof Error ? err.message : String(err));
     }
     if (tty && heap > 10 * 1024 * 1024) writeStderr('leak-agent: analysing the heap snapshot…\n');
+    const tRestore = performance.now();
     const analysis = analyse(file);
+    const tAnalyse = performance.now();
+    log.verify(
+      'snapshot engine: detach %d ms, write %d ms, restore %d ms, analysis %d ms in a child (%o)',
+      tProbe - t0,
+      tWrite - tProbe,
+      tRestore - tWrite,
+      tAnalyse - tRestore,
+      analysis.timings ?? {},
+    );
     works.forEach((work, w) => {
       const verdict = verdicts.find((v) => v.record === work.record)!;
       const result = analysis.caches[w];
