@@ -110,6 +110,7 @@ export class SnapshotGraph {
     const name = this.snap.strings[v] ?? '?';
     if (t === this.PROPERTY) return /^[A-Za-z_$#][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
     if (t === this.CONTEXT) return `(closure variable ${name})`;
+    if (EPHEMERON.test(name)) return '(WeakMap value)';
     return `(${name})`;
   }
 
@@ -159,22 +160,24 @@ export interface Marking {
 }
 
 /**
- * Mark everything reachable from `roots` under the edge rules, never entering blocked nodes. Nodes already visited
- * stay visited (pass a fresh array for a fresh marking).
+ * Mark everything reachable from `roots` under the edge rules, never entering blocked nodes, breadth first. With
+ * `parent`, each newly visited node gets the edge it was first reached by (+1; 0 for roots), so paths are shortest.
  */
-export function mark(g: SnapshotGraph, roots: number[], visited: Uint8Array, blocked: Uint8Array): void {
-  const stack = new Uint32Array(g.nodeCount);
-  let top = 0;
+export function mark(g: SnapshotGraph, roots: number[], visited: Uint8Array, blocked: Uint8Array, parent?: Uint32Array): void {
+  const queue = new Uint32Array(g.nodeCount);
+  let head = 0;
+  let tail = 0;
   const expandedTables = new Set<number>();
-  const parked = new Map<number, number[]>();
-  const visit = (n: number): void => {
+  const parked = new Map<number, Array<[number, number]>>();
+  const visit = (n: number, via: number): void => {
     if (visited[n] || blocked[n]) return;
     visited[n] = 1;
-    stack[top++] = n;
+    if (parent) parent[n] = via + 1;
+    queue[tail++] = n;
   };
-  for (const r of roots) visit(r);
-  while (top > 0) {
-    const n = stack[--top]!;
+  for (const r of roots) visit(r, -1);
+  while (head < tail) {
+    const n = queue[head++]!;
     const id = g.id(n);
     for (let e = g.firstEdge[n]!; e < g.firstEdge[n + 1]!; e++) {
       const rule = g.edgeRule(e, id);
@@ -185,23 +188,49 @@ export function mark(g: SnapshotGraph, roots: number[], visited: Uint8Array, blo
           const waiting = parked.get(id);
           if (waiting) {
             parked.delete(id);
-            for (const v of waiting) visit(v);
+            for (const [v, via] of waiting) visit(v, via);
           }
         }
         continue;
       }
       const to = g.edgeTarget(e);
-      if (rule === 0) {
-        visit(to);
-      } else if (expandedTables.has(rule)) {
-        visit(to);
+      if (rule === 0 || expandedTables.has(rule)) {
+        visit(to, e);
       } else {
         let list = parked.get(rule);
         if (!list) parked.set(rule, (list = []));
-        list.push(to);
+        list.push([to, e]);
       }
     }
   }
+}
+
+/** The node an edge starts from (edges are stored in node order). */
+function sourceOf(g: SnapshotGraph, e: number): number {
+  let lo = 0;
+  let hi = g.nodeCount - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (g.firstEdge[mid]! <= e) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** "Object.keep[3]": the last few steps of the shortest path from the roots to `n`, from the nearest named holder. */
+function retainerPath(g: SnapshotGraph, n: number, parent: Uint32Array): string | null {
+  const labels: string[] = [];
+  let at = n;
+  let holder = '';
+  for (let steps = 0; steps < 6 && parent[at]! > 0; steps++) {
+    const e = parent[at]! - 1;
+    const from = sourceOf(g, e);
+    labels.unshift(g.edgeLabel(e));
+    holder = g.name(from) || g.type(from);
+    if (g.type(from) === 'object' && holder !== 'Object' && holder !== 'Array') break;
+    at = from;
+  }
+  return labels.length > 0 ? `${holder}${labels.join('')}` : null;
 }
 
 /** Sum of self sizes of what `seeds` reach through nodes that are neither visited nor blocked (marks them in `seen`). */
@@ -315,7 +344,8 @@ export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
   const shadows = arrayOf(shadowNode).filter((n) => n !== undefined);
 
   const live = new Uint8Array(g.nodeCount);
-  mark(g, [0, ...shadows], live, blocked);
+  const parent = new Uint32Array(g.nodeCount);
+  mark(g, [0, ...shadows], live, blocked, parent);
   const t1 = performance.now();
   let explainMs = 0;
 
@@ -344,7 +374,10 @@ export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
       explainMs += performance.now() - te;
       retention = path ? `held as key and through cached value ${path.join('')}` : 'held as key';
     }
-    caches.push({ dead, retainedBytes, retention });
+    // For a cache whose keys are all or partly alive: what holds the first live one, outside the caches.
+    const firstLive = keys.find((k) => k !== undefined && live[k]);
+    const liveKeyHeldBy = firstLive === undefined ? null : retainerPath(g, firstLive, parent);
+    caches.push({ dead, retainedBytes, retention, liveKeyHeldBy });
   });
   const t2 = performance.now();
   return { caches, retainedBytesAll, timings: { mark: Math.round(t1 - t0), bytes: Math.round(t2 - t1 - explainMs), explain: Math.round(explainMs) } };

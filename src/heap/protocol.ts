@@ -18,6 +18,8 @@ export interface CacheAnalysis {
   retainedBytes: number;
   /** How the first dead key is held ("held as key", "held as key and through cached value .owner"), or null. */
   retention: string | null;
+  /** For the first live key: the end of its shortest path from the GC roots ("Object.keep[3]"), or null. */
+  liveKeyHeldBy: string | null;
 }
 
 export interface AnalysisResult {

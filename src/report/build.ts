@@ -23,6 +23,8 @@ export interface CacheReport {
   retainedBytes: number | null;
   /** How the dead keys are held (snapshot engine): "held as key", "held as key and through cached value .owner". */
   retention?: string;
+  /** What keeps the first live key alive outside the caches (snapshot engine), e.g. "Session.user". */
+  liveKeyHeldBy?: string;
   classes: Array<{ name: string; count: number }>;
   example: { insertedAt: SourceLocation | null } | null;
   advice: string;
@@ -80,6 +82,7 @@ function cacheReport(v: CacheVerdict, sinceSeq: number, bytes: number | null): C
   };
   if (!v.verified && v.reason) report.reason = v.reason;
   if (v.verified && dead.length > 0 && v.retention) report.retention = v.retention;
+  if (v.verified && v.liveKeyHeldBy) report.liveKeyHeldBy = v.liveKeyHeldBy;
   return report;
 }
 

@@ -279,6 +279,7 @@ export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): Sna
       verdict.reason = null;
       verdict.retainedBytes = result.retainedBytes;
       verdict.retention = result.retention;
+      verdict.liveKeyHeldBy = result.liveKeyHeldBy;
     });
     return { freedBytes: analysis.retainedBytesAll };
   } finally {

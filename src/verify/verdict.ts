@@ -22,6 +22,8 @@ export interface CacheVerdict {
   retainedBytes?: number;
   /** How the dead keys are held, when the engine can tell (snapshot). */
   retention?: string | null;
+  /** What holds the first live key outside the caches (snapshot). */
+  liveKeyHeldBy?: string | null;
   /** The engine that judged this cache. */
   engine?: 'gc' | 'snapshot';
 }

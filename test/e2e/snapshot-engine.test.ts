@@ -62,6 +62,9 @@ describe.each(LIBS)('snapshot engine on $label', ({ lib, app: appOf }) => {
         expect(c.retention).toMatch(/^held as key/);
       }
     }
+    // A cache with live keys says what holds the first one (s_plain's live keys sit in app.keep).
+    const plain = snap.caches.find((c: any) => c.name === 's_plain' || c.options.max === expected.s_plain!.max);
+    expect(plain.liveKeyHeldBy).toMatch(/\.keep\[\d+\]$/);
     // The value→key case says so.
     const valueKey = snap.caches.find((c: any) => c.name === 's_valueKey' || c.options.max === expected.s_valueKey!.max);
     expect(valueKey.retention).toMatch(/through cached value \.owner/);
