@@ -21,7 +21,11 @@ export function expandReportPath(template: string, pid = process.pid, thread = t
 }
 
 export function writeReportFile(template: string, json: string): string | null {
-  const target = expandReportPath(template);
+  return writeAtomic(expandReportPath(template), json, 'the report');
+}
+
+/** Write `text` to `target` atomically, 0600, never through a symlink; one stderr line (per target) on failure. */
+export function writeAtomic(target: string, text: string, what: string): string | null {
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {
@@ -32,7 +36,7 @@ export function writeReportFile(template: string, json: string): string | null {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
-    writeSync(fd, json);
+    writeSync(fd, text);
     fsyncSync(fd);
     closeSync(fd);
     fd = null;
@@ -51,7 +55,7 @@ export function writeReportFile(template: string, json: string): string | null {
     } catch {
       // never created
     }
-    warnOnce(`report-file:${target}`, `leak-agent: could not write the report to ${target}: ${(err as Error).message}`);
+    warnOnce(`write:${target}`, `leak-agent: could not write ${what} to ${target}: ${(err as Error).message}`);
     return null;
   }
 }

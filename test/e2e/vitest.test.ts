@@ -1,6 +1,7 @@
 // leak-agent/vitest in a real Vitest project (not this one): a file that leaks into a memoizer fails with a
 // message naming the cache, the class and the line; its clean twin passes; an allowlisted leak passes.
 import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cleanEnv, makeApp, placeDir } from '../helpers/apps';
@@ -45,4 +46,79 @@ it('vmThreads: one clear line instead of silently missing everything', () => {
   const r = vitest({ POOL: 'vmThreads' });
   expect(r.out).toContain("use pool 'forks' or 'threads'");
   expect(r.out).not.toContain('internal error');
+});
+
+describe('baseline file', () => {
+  it('records known leaks once, then passes them while a new leak still fails', () => {
+    const baseline = join(app, 'leak-baseline.json');
+    rmSync(baseline, { force: true });
+    // 1. Update mode: nothing fails, the leaking caches are written down.
+    const update = vitest({ LEAK_AGENT_BASELINE: baseline, LEAK_AGENT_BASELINE_UPDATE: '1', LEAK_AGENT_ALLOW: '' });
+    expect(update.out).toMatch(/Test Files\s+3 passed/);
+    const written = JSON.parse(readFileSync(baseline, 'utf8'));
+    expect(written.schema).toBe('leak-agent.baseline/v1');
+    expect(written.leaks).toEqual(
+      expect.arrayContaining([
+        { library: 'lodash', name: 'priceOf', file: 'leaky.test.mjs', classes: ['Order'] },
+        expect.objectContaining({ library: 'lru-cache', file: 'leaky.test.mjs', classes: ['Order'] }),
+        expect.objectContaining({ library: 'lodash', name: 'knownLeak' }),
+      ]),
+    );
+    // 2. With the baseline, the same suite passes.
+    expect(vitest({ LEAK_AGENT_BASELINE: baseline, LEAK_AGENT_ALLOW: '' }).out).toMatch(/Test Files\s+3 passed/);
+    // 3. A baseline without the lru-cache entry: that cache fails again, the known lodash one does not.
+    writeFileSync(baseline, JSON.stringify({ ...written, leaks: written.leaks.filter((e: any) => e.library !== 'lru-cache') }));
+    const partial = vitest({ LEAK_AGENT_BASELINE: baseline, LEAK_AGENT_ALLOW: '' });
+    expect(partial.out).toMatch(/Test Files\s+1 failed \| 2 passed/);
+    expect(partial.out).toMatch(/lru-cache lru {2}leaky\.test\.mjs/);
+    expect(partial.out).not.toMatch(/lodash priceOf {2}leaky/);
+    // 4. An invalid file: one clear line, and no baseline (the leaks fail).
+    writeFileSync(baseline, '{ not json');
+    const invalid = vitest({ LEAK_AGENT_BASELINE: baseline, LEAK_AGENT_ALLOW: 'knownLeak' });
+    expect(invalid.out).toMatch(/leak-agent: LEAK_AGENT_BASELINE=.*leak-baseline\.json is not a baseline file/);
+    expect(invalid.out).toMatch(/Test Files\s+1 failed \| 2 passed/);
+    rmSync(baseline, { force: true });
+  });
+});
+
+describe('Vitest 3', () => {
+  // A project of its own, outside this repository's node_modules: vitest@3 from the npm registry and leak-agent
+  // installed from `npm pack` of this checkout (a copy, as users get it), cached under node_modules/.cache.
+  const dir = join(ROOT, 'node_modules', '.cache', 'leak-agent-vitest3');
+
+  function project(): string {
+    const marker = join(dir, '.ready');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+    const stamp = `${pkg}:${statSync(join(ROOT, 'dist', 'start.js')).mtimeMs}`;
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) return dir;
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const npm = (args: string[]) => {
+      const r = spawnSync('npm', args, { cwd: dir, encoding: 'utf8', timeout: 300_000, env: cleanEnv() });
+      if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed:\n${r.stderr}`);
+      return r.stdout;
+    };
+    const tgz = npm(['pack', ROOT, '--ignore-scripts', '--silent']).trim().split('\n').pop()!;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vitest3-app', version: '1.0.0', private: true, type: 'module' }));
+    npm(['install', '--no-audit', '--no-fund', '--silent', 'vitest@3', 'lodash@4.17.21', 'lru-cache@11', join(dir, tgz)]);
+    cpSync(join(ROOT, 'test', 'fixtures', 'vitest-app'), dir, { recursive: true });
+    writeFileSync(marker, stamp);
+    return dir;
+  }
+
+  it('fails the leaking file with the same report', () => {
+    const cwd = project();
+    const r = spawnSync(process.execPath, [join(cwd, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=verbose'], {
+      cwd,
+      env: cleanEnv({ LEAK_AGENT_ALLOW: 'knownLeak' }),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const out = `${r.stdout}\n${r.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(out).toMatch(/RUN\s+v3\./);
+    expect(r.status).toBe(1);
+    expect(out).toContain('CacheLeakError: caches keep objects created by this test file alive');
+    expect(out).toMatch(/lodash priceOf {2}leaky\.test\.mjs:6:\d+ {2}unbounded/);
+    expect(out).toMatch(/Test Files\s+1 failed \| 2 passed/);
+  }, 400_000);
 });
