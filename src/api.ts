@@ -3,7 +3,7 @@ import { loadConfig } from './config';
 import { type Report, type CacheReport, type Trigger } from './report/build';
 import { agentState, start } from './start';
 import { type WindowOptions, closeWindow, openWindow } from './integrations/test-window';
-import { runReport } from './trigger/run';
+import { runReportAsync } from './trigger/run';
 
 export type { Report, CacheReport, Trigger };
 export type { SourceLocation } from './source/location';
@@ -19,9 +19,10 @@ function config() {
 
 async function produce(trigger: Trigger, sinceSeq: number): Promise<Report> {
   // Verify in a fresh macrotask: the caller's job has ended, so its stack and WeakRef bookkeeping hold nothing.
-  for (let attempt = 0; attempt < 100; attempt++) {
-    await nextMacrotask();
-    const report = runReport(config(), { trigger, print: false, writeFile: false, sinceSeq });
+  // Another report in flight (a snapshot being analysed) is waited for, for up to ten minutes.
+  for (let attempt = 0; attempt < 24_000; attempt++) {
+    await (attempt === 0 ? nextMacrotask() : new Promise((r) => setTimeout(r, 25)));
+    const report = await runReportAsync(config(), { trigger, print: false, writeFile: false, sinceSeq });
     if (report) return report;
   }
   throw new Error('leak-agent: could not produce a report (another report kept running)');

@@ -3,7 +3,7 @@
 import { type Report } from '../report/build';
 import { formatText } from '../report/text';
 import { currentSeq } from '../track/registry';
-import { runReport } from '../trigger/run';
+import { runReportAsync } from '../trigger/run';
 import { agentState, start } from '../start';
 import { loadConfig } from '../config';
 import { addToBaseline, baselinePath, inBaseline, readBaseline, updatingBaseline } from './baseline';
@@ -42,9 +42,9 @@ export function allowlist(extra: string[] = []): string[] {
 export async function closeWindow(since: number, opts: WindowOptions = {}): Promise<{ report: Report; failure: string | null }> {
   const config = (agentState() ?? start('test'))?.config ?? loadConfig();
   const allow = allowlist(opts.allow);
-  for (let attempt = 0; attempt < 100; attempt++) {
-    await new Promise((r) => setImmediate(r));
-    const report = runReport(config, { trigger: 'test', print: false, writeFile: false, sinceSeq: since });
+  for (let attempt = 0; attempt < 24_000; attempt++) {
+    await new Promise((r) => (attempt === 0 ? setImmediate(r) : setTimeout(r, 25)));
+    const report = await runReportAsync(config, { trigger: 'test', print: false, writeFile: false, sinceSeq: since });
     if (!report) continue;
     let failing = report.caches.filter((c) => c.deadKeys > 0 && !allowed(c, allow));
     // Known leaks (LEAK_AGENT_BASELINE) pass; with LEAK_AGENT_BASELINE_UPDATE=1 new ones are added instead of failing.

@@ -5,7 +5,8 @@ import { log, reportInternalError, writeStderr } from '../log';
 import { type Report, type Trigger, buildReport } from '../report/build';
 import { formatText, shouldColor } from '../report/text';
 import { writeReportFile } from '../report/write-file';
-import { verify } from '../verify/engine';
+import { verify, verifyAsync } from '../verify/engine';
+import type { VerificationResult } from '../verify/verdict';
 
 export interface RunOptions {
   trigger: Trigger;
@@ -17,9 +18,24 @@ export interface RunOptions {
 }
 
 let running = false;
+/** An asynchronous report (its snapshot analysis) is in flight: other async triggers coalesce into it. */
+let asyncRunning = false;
 
 export function isReportRunning(): boolean {
-  return running;
+  return running || asyncRunning;
+}
+
+function deliver(config: Config, opts: RunOptions, result: VerificationResult): Report {
+  faultPoint('report');
+  const report = buildReport(result, { trigger: opts.trigger, sinceSeq: opts.sinceSeq ?? 0 });
+  if (opts.print) {
+    const text = formatText(report, { color: shouldColor() });
+    if (text) writeStderr(text);
+  }
+  if (opts.writeFile && config.reportFile) {
+    writeReportFile(config.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  return report;
 }
 
 /** Verify, build, print and write. Synchronous; returns null when a report is already running or it failed. */
@@ -31,21 +47,40 @@ export function runReport(config: Config, opts: RunOptions): Report | null {
   running = true;
   try {
     faultPoint('trigger');
-    const result = verify(config.verify);
-    faultPoint('report');
-    const report = buildReport(result, { trigger: opts.trigger, sinceSeq: opts.sinceSeq ?? 0 });
-    if (opts.print) {
-      const text = formatText(report, { color: shouldColor() });
-      if (text) writeStderr(text);
-    }
-    if (opts.writeFile && config.reportFile) {
-      writeReportFile(config.reportFile, `${JSON.stringify(report, null, 2)}\n`);
-    }
-    return report;
+    return deliver(config, opts, verify(config.verify));
   } catch (err) {
     reportInternalError(`producing the ${opts.trigger} report`, err);
     return null;
   } finally {
     running = false;
+  }
+}
+
+/**
+ * The same for triggers the app need not wait for (signal, API, tests): a snapshot's analysis runs in a child while
+ * the app goes on. An exit during it still gets its own (synchronous) report.
+ */
+export async function runReportAsync(config: Config, opts: RunOptions): Promise<Report | null> {
+  if (running || asyncRunning) {
+    log.report('a report is already running: %s trigger coalesced', opts.trigger);
+    return null;
+  }
+  asyncRunning = true;
+  try {
+    faultPoint('trigger');
+    // The synchronous part holds `running`, like any report; the analysis in a child does not block exit reports.
+    running = true;
+    let pendingResult: Promise<VerificationResult>;
+    try {
+      pendingResult = verifyAsync(config.verify, opts.trigger !== 'signal');
+    } finally {
+      running = false;
+    }
+    return deliver(config, opts, await pendingResult);
+  } catch (err) {
+    reportInternalError(`producing the ${opts.trigger} report`, err);
+    return null;
+  } finally {
+    asyncRunning = false;
   }
 }

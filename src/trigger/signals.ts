@@ -6,7 +6,7 @@ import { resultPath, takeRequest } from '../integrations/handoff';
 import { log } from '../log';
 import { writeReportFile } from '../report/write-file';
 import { markExitReported } from './exit';
-import { isReportRunning, runReport } from './run';
+import { isReportRunning, runReport, runReportAsync } from './run';
 
 let scheduled = false;
 
@@ -23,9 +23,10 @@ export function installSignalTriggers(config: Config): void {
         // A fresh macrotask: the app's current job has ended, so its own WeakRef bookkeeping is untouched.
         setImmediate(() => {
           scheduled = false;
-          const report = runReport(config, { trigger: 'signal', print: true, writeFile: true });
-          // `leak-agent report PID` is waiting for this report.
-          if (report && takeRequest()) writeReportFile(resultPath(process.pid), `${JSON.stringify(report)}\n`);
+          void runReportAsync(config, { trigger: 'signal', print: true, writeFile: true }).then((report) => {
+            // `leak-agent report PID` is waiting for this report.
+            if (report && takeRequest()) writeReportFile(resultPath(process.pid), `${JSON.stringify(report)}\n`);
+          });
         }).unref();
       });
     } catch (err) {

@@ -6,7 +6,7 @@
 // probe object the analysis recognises, write the snapshot, and put every entry back exactly. The analysis, in a
 // child process so the app's heap stays flat, marks what the GC roots reach without passing through the probe or the
 // detached entries: a key not reached is held by caches alone (notes/heap.md has the edge rules).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, statfsSync } from 'node:fs';
 import { Session, url as inspectorUrl } from 'node:inspector';
 import { freemem, tmpdir } from 'node:os';
@@ -186,28 +186,88 @@ function releaseObjectIds(): void {
   }
 }
 
-function analyse(file: string): AnalysisResult {
+function childCommand(file: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
   const child = join(__dirname, '..', 'heap', 'analyse-child.js');
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   for (const k of Object.keys(env)) if (k.startsWith('LEAK_AGENT_')) delete env[k];
-  const r = spawnSync(process.execPath, [child, file], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) throw r.error;
+  return { cmd: process.execPath, args: [child, file], env };
+}
+
+function parseAnalysis(stdout: string, status: number | string | null, stderr: string): AnalysisResult {
   let parsed: AnalysisResult | { error: string };
   try {
-    parsed = JSON.parse(r.stdout) as AnalysisResult | { error: string };
+    parsed = JSON.parse(stdout) as AnalysisResult | { error: string };
   } catch {
-    throw new Error(`the snapshot analysis exited with ${r.status ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+    throw new Error(`the snapshot analysis exited with ${status}: ${stderr.trim().split('\n').pop() ?? ''}`);
   }
   if ('error' in parsed) throw new Error(`the snapshot analysis failed: ${parsed.error}`);
   return parsed;
+}
+
+function analyse(file: string): AnalysisResult {
+  const { cmd, args, env } = childCommand(file);
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) throw r.error;
+  return parseAnalysis(r.stdout, r.status ?? r.signal, r.stderr);
+}
+
+function analyseAsync(file: string, keepAlive: boolean): Promise<AnalysisResult> {
+  const { cmd, args, env } = childCommand(file);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const stop = (): void => {
+      child.kill();
+    };
+    process.once('exit', stop);
+    child.on('error', (err) => {
+      process.removeListener('exit', stop);
+      reject(err);
+    });
+    child.on('close', (status, signal) => {
+      process.removeListener('exit', stop);
+      try {
+        resolve(parseAnalysis(stdout, status ?? signal, stderr));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    // A signal's report never keeps the app alive; an awaited API report does, like any other pending work.
+    if (!keepAlive) {
+      child.unref();
+      (child.stdout as unknown as { unref?: () => void }).unref?.();
+      (child.stderr as unknown as { unref?: () => void }).unref?.();
+    }
+  });
 }
 
 export interface SnapshotRun {
   freedBytes: number | null;
 }
 
-/** Run the snapshot engine over `targets`. Synchronous: safe inside an 'exit' handler. Changes no cache. */
-export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): SnapshotRun {
+/** A snapshot written and every cache restored; what remains is to analyse the file and apply the result. */
+interface Capture {
+  dir: string;
+  file: string;
+  works: SnapWork[];
+  /** ms since the start, per phase so far. */
+  phases: { detach: number; write: number; restore: number };
+  started: number;
+  announce: boolean;
+}
+
+/** Directories of snapshots still being analysed: removed at exit at the latest. */
+const pending = new Set<string>();
+let exitCleanup = false;
+
+/**
+ * The synchronous part, in one turn: check resources, detach, write the snapshot, restore every entry exactly.
+ * Throws (having removed the directory) when no snapshot could be written.
+ */
+function capture(targets: Target[], verdicts: CacheVerdict[]): Capture {
   const { dir, file } = privateFile();
   try {
     const heap = checkResources(dir);
@@ -215,9 +275,9 @@ export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): Sna
     const works: SnapWork[] = [];
     let tProbe = t0;
     let tWrite = t0;
-    const tty = process.stderr.isTTY === true;
     // About 10 s per 100 MB on a small machine (notes/heap.md §5): say so when it will take more than a second.
-    if (tty && heap > 10 * 1024 * 1024) writeStderr(`leak-agent: writing a heap snapshot of ${mib(heap)} (about ${Math.ceil(heap / 10e6)} s)…\n`);
+    const announce = process.stderr.isTTY === true && heap > 10 * 1024 * 1024;
+    if (announce) writeStderr(`leak-agent: writing a heap snapshot of ${mib(heap)} (about ${Math.ceil(heap / 10e6)} s)…\n`);
     try {
       for (const { record, store } of targets) {
         const verdict = verdicts.find((v) => v.record === record)!;
@@ -254,36 +314,70 @@ export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): Sna
     } catch (err) {
       log.verify('could not release V8 object ids: %s', err instanceof Error ? err.message : String(err));
     }
-    if (tty && heap > 10 * 1024 * 1024) writeStderr('leak-agent: analysing the heap snapshot…\n');
-    const tRestore = performance.now();
-    const analysis = analyse(file);
-    const tAnalyse = performance.now();
-    log.verify(
-      'snapshot engine: detach %d ms, write %d ms, restore %d ms, analysis %d ms in a child (%o)',
-      tProbe - t0,
-      tWrite - tProbe,
-      tRestore - tWrite,
-      tAnalyse - tRestore,
-      analysis.timings ?? {},
-    );
-    works.forEach((work, w) => {
-      const verdict = verdicts.find((v) => v.record === work.record)!;
-      const result = analysis.caches[w];
-      if (!result) {
-        verdict.reason = 'the snapshot analysis returned no result for this cache';
-        return;
-      }
-      const dead: DeadKey[] = result.dead.map((i) => ({ className: work.keyClass[i]!, seq: work.keySeq[i]!, stack: work.keyStack[i]! }));
-      verdict.dead = dead;
-      verdict.verified = true;
-      verdict.reason = null;
-      verdict.retainedBytes = result.retainedBytes;
-      verdict.retention = result.retention;
-      verdict.liveKeyHeldBy = result.liveKeyHeldBy;
-    });
-    return { freedBytes: analysis.retainedBytesAll };
-  } finally {
+    if (announce) writeStderr('leak-agent: analysing the heap snapshot…\n');
+    return { dir, file, works, started: t0, announce, phases: { detach: tProbe - t0, write: tWrite - tProbe, restore: performance.now() - tWrite } };
+  } catch (err) {
     rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function apply(cap: Capture, analysis: AnalysisResult, verdicts: CacheVerdict[]): SnapshotRun {
+  log.verify(
+    'snapshot engine: detach %d ms, write %d ms, restore %d ms, analysis %d ms in a child (%o)',
+    cap.phases.detach,
+    cap.phases.write,
+    cap.phases.restore,
+    performance.now() - cap.started - cap.phases.detach - cap.phases.write - cap.phases.restore,
+    analysis.timings ?? {},
+  );
+  cap.works.forEach((work, w) => {
+    const verdict = verdicts.find((v) => v.record === work.record)!;
+    const result = analysis.caches[w];
+    if (!result) {
+      verdict.reason = 'the snapshot analysis returned no result for this cache';
+      return;
+    }
+    const dead: DeadKey[] = result.dead.map((i) => ({ className: work.keyClass[i]!, seq: work.keySeq[i]!, stack: work.keyStack[i]! }));
+    verdict.dead = dead;
+    verdict.verified = true;
+    verdict.reason = null;
+    verdict.retainedBytes = result.retainedBytes;
+    verdict.retention = result.retention;
+    verdict.liveKeyHeldBy = result.liveKeyHeldBy;
+  });
+  return { freedBytes: analysis.retainedBytesAll };
+}
+
+/** Run the snapshot engine over `targets`. Synchronous: safe inside an 'exit' handler. Changes no cache. */
+export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): SnapshotRun {
+  const cap = capture(targets, verdicts);
+  try {
+    return apply(cap, analyse(cap.file), verdicts);
+  } finally {
+    rmSync(cap.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same, with the analysis in a child the app does not wait for (signal and API reports): the snapshot itself is
+ * still written synchronously. Without `keepAlive` (signals) the child never keeps the app alive; at exit it is
+ * stopped and its directory removed.
+ */
+export async function verifySnapshotAsync(targets: Target[], verdicts: CacheVerdict[], keepAlive: boolean): Promise<SnapshotRun> {
+  const cap = capture(targets, verdicts);
+  pending.add(cap.dir);
+  if (!exitCleanup) {
+    exitCleanup = true;
+    process.on('exit', () => {
+      for (const dir of pending) rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  try {
+    return apply(cap, await analyseAsync(cap.file, keepAlive), verdicts);
+  } finally {
+    pending.delete(cap.dir);
+    rmSync(cap.dir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 // The snapshot engine: the same verdicts as the gc engine and the real GC on the whole correctness suite, with
 // nothing in the app changed — every entry stays, dispose callbacks are never called — and exact bytes per cache.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,18 +28,23 @@ const LIBS = [
   { label: 'memoizee', lib: 'memoizee', app: allLibsApp },
 ];
 
-function snapshotDirs(): string[] {
-  return readdirSync(tmpdir()).filter((f) => f.startsWith('leak-agent-snapshot-'));
+/** A private TMPDIR for one child, so that other tests' snapshots running at the same time do not show up in it. */
+function privateTmp(): string {
+  return mkdtempSync(join(tmpdir(), 'leak-agent-test-tmp-'));
+}
+
+function snapshotDirs(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.startsWith('leak-agent-snapshot-'));
 }
 
 describe.each(LIBS)('snapshot engine on $label', ({ lib, app: appOf }) => {
   it('agrees with the gc engine and the real GC on every case, and changes nothing', () => {
     const app = appOf();
     placeScript(app, 'gc-correctness.cjs');
-    const before = snapshotDirs();
+    const tmp = privateTmp();
     const run = (verify: string) => {
       const file = join(app, `engines-${lib}-${verify}.json`);
-      const r = runNode(app, ['-r', 'leak-agent', 'gc-correctness.cjs'], { LIB: lib, MODE: 'agent', LEAK_AGENT_VERIFY: verify, LEAK_AGENT_REPORT_FILE: file });
+      const r = runNode(app, ['-r', 'leak-agent', 'gc-correctness.cjs'], { LIB: lib, MODE: 'agent', LEAK_AGENT_VERIFY: verify, LEAK_AGENT_REPORT_FILE: file, TMPDIR: tmp });
       expect(r.status).toBe(0);
       expect(r.stderr).not.toMatch(/internal error/);
       const report = readReport(file);
@@ -69,7 +74,7 @@ describe.each(LIBS)('snapshot engine on $label', ({ lib, app: appOf }) => {
     const valueKey = snap.caches.find((c: any) => c.name === 's_valueKey' || c.options.max === expected.s_valueKey!.max);
     expect(valueKey.retention).toMatch(/through cached value \.owner/);
     // No temporary directory is left behind.
-    expect(snapshotDirs()).toEqual(before);
+    expect(snapshotDirs(tmp)).toEqual([]);
   });
 
   it('keeps every entry: a second report finds the same dead keys, live keys still hit', () => {
@@ -115,10 +120,10 @@ setTimeout(async () => {
   it('falls back with one clear line when a snapshot cannot be written, and the app goes on', () => {
     const app = lruApp('lru11');
     placeScript(app, 'lru-basic.cjs');
-    const before = snapshotDirs();
-    const r = runNode(app, ['-r', 'leak-agent', 'lru-basic.cjs'], { LEAK_AGENT_VERIFY: 'snapshot', LEAK_AGENT_FAULT: 'snapshot' });
+    const tmp = privateTmp();
+    const r = runNode(app, ['-r', 'leak-agent', 'lru-basic.cjs'], { LEAK_AGENT_VERIFY: 'snapshot', LEAK_AGENT_FAULT: 'snapshot', TMPDIR: tmp });
     expect(r.status).toBe(0);
-    expect(snapshotDirs()).toEqual(before); // the private directory goes, also when the snapshot failed
+    expect(snapshotDirs(tmp)).toEqual([]); // the private directory goes, also when the snapshot failed
     expect(r.stderr).toMatch(/leak-agent: internal error .*snapshot.*injected fault \(snapshot\)/);
     expect(r.stderr).toMatch(/could not be verified/);
     expect(existsSync(app)).toBe(true);
@@ -158,5 +163,39 @@ console.log('done');
     const report = readReport(file);
     expect(report.verification.engine).toBe('none');
     for (const c of report.caches) expect(c).toMatchObject({ verified: false, trackedKeys: 3, reason: expect.stringContaining('free memory') });
+  });
+});
+
+describe('snapshot engine on a signal', () => {
+  const script = `const { LRUCache } = require('lru-cache');
+const cache = (globalThis.cache = new LRUCache({ max: 100 }));
+for (let i = 0; i < 4; i++) cache.set({ i }, new Array(100).fill(i));
+let ticks = 0;
+const timer = setInterval(() => ticks++, 1);
+process.kill(process.pid, 'SIGUSR2');
+setTimeout(() => { clearInterval(timer); console.log('size', cache.size, 'ticked', ticks > 0); }, Number(process.env.STAY_MS));
+`;
+
+  it('reports while the app keeps running, and keeps every entry', () => {
+    const app = lruApp('lru11');
+    placeScript(app, 'signal-snapshot.cjs', script);
+    const tmp = privateTmp();
+    const r = runNode(app, ['-r', 'leak-agent', 'signal-snapshot.cjs'], { LEAK_AGENT_VERIFY: 'snapshot', LEAK_AGENT_ON_EXIT: '0', STAY_MS: '3000', TMPDIR: tmp });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('size 4 ticked true\n');
+    expect(r.stderr).toMatch(/leak-agent: 1 cache keeps 4 otherwise-dead objects alive/);
+    expect(r.stderr).toMatch(/held as key/);
+    expect(snapshotDirs(tmp)).toEqual([]);
+  });
+
+  it('an exit while the analysis runs still gets its exit report, and nothing is left behind', () => {
+    const app = lruApp('lru11');
+    placeScript(app, 'signal-snapshot.cjs', script);
+    const tmp = privateTmp();
+    const r = runNode(app, ['-r', 'leak-agent', 'signal-snapshot.cjs'], { LEAK_AGENT_VERIFY: 'snapshot', STAY_MS: '1', TMPDIR: tmp });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('size 4 ticked true\n');
+    expect(r.stderr).toMatch(/leak-agent: 1 cache keeps 4 otherwise-dead objects alive/);
+    expect(snapshotDirs(tmp)).toEqual([]);
   });
 });
