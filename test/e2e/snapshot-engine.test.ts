@@ -199,3 +199,29 @@ setTimeout(() => { clearInterval(timer); console.log('size', cache.size, 'ticked
     expect(snapshotDirs(tmp)).toEqual([]);
   });
 });
+
+it('an exception the app throws while a report is being analysed ends it exactly as without the agent', () => {
+  const app = lruApp('lru11');
+  placeScript(
+    app,
+    'throw-during.cjs',
+    `const { LRUCache } = require('lru-cache');
+const cache = (globalThis.cache = new LRUCache({ max: 100 }));
+for (let i = 0; i < 4; i++) cache.set({ i }, i);
+// Only the agent listens for SIGUSR2; without it the signal would end the process before the throw.
+if (process.listenerCount('SIGUSR2') > 0) process.kill(process.pid, 'SIGUSR2');
+setTimeout(() => { console.log('about to throw'); throw new RangeError('app failure'); }, 20);
+setTimeout(() => console.log('never'), 60_000);
+`,
+  );
+  const plain = runNode(app, ['throw-during.cjs'], { LEAK_AGENT_VERIFY: 'snapshot' });
+  const tmp = privateTmp();
+  const r = runNode(app, ['-r', 'leak-agent', 'throw-during.cjs'], { LEAK_AGENT_VERIFY: 'snapshot', TMPDIR: tmp });
+  expect(plain.status).toBe(1);
+  expect(r.status).toBe(plain.status);
+  expect(r.stdout).toBe(plain.stdout);
+  expect(r.stderr).toContain('RangeError: app failure');
+  expect(r.stderr).toMatch(/leak-agent: 1 cache keeps 4 otherwise-dead objects alive/);
+  expect(r.stderr).not.toMatch(/internal error/);
+  expect(snapshotDirs(tmp)).toEqual([]);
+});
