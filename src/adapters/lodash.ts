@@ -40,14 +40,18 @@ function nativeMapOf(cache: unknown): { map: Map<unknown, unknown>; mapCache: { 
 }
 
 const lodashAdapter: CacheAdapter = {
-  countKeys(memoized) {
-    const cache = (memoized as Memoized).cache;
-    if (cache instanceof WeakMap || isLruCacheInstance(cache)) return 0; // weak, or reported as an lru-cache
-    const storage = nativeMapOf(cache);
-    if (!storage) return 0;
+  countKeys(memoized, record) {
     let n = 0;
-    for (const k of storage.map.keys()) if (isTrackable(k)) n++;
+    lodashAdapter.forEachKey(memoized, record, () => n++);
     return n;
+  },
+
+  forEachKey(memoized, _record, fn) {
+    const cache = (memoized as Memoized).cache;
+    if (cache instanceof WeakMap || isLruCacheInstance(cache)) return; // weak, or reported as an lru-cache
+    const storage = nativeMapOf(cache);
+    if (!storage) return;
+    for (const k of storage.map.keys()) if (isTrackable(k)) fn(k);
   },
 
   whyNotDetachable(memoized) {

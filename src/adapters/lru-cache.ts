@@ -211,13 +211,17 @@ function removalHooks(cache: object, info: LruClassInfo): string | null {
 }
 
 const lruAdapter: CacheAdapter = {
-  countKeys(cache) {
-    const info = classInfoOf(cache);
-    if (!info) return 0;
+  countKeys(cache, record) {
     let n = 0;
-    const keys = info.generation === 'symbols' ? symbolStorage(cache).keys() : internalsOf(cache, info).keyMap.keys();
-    for (const k of keys) if (isTrackable(k)) n++;
+    lruAdapter.forEachKey(cache, record, () => n++);
     return n;
+  },
+
+  forEachKey(cache, _record, fn) {
+    const info = classInfoOf(cache);
+    if (!info) return;
+    const keys = info.generation === 'symbols' ? symbolStorage(cache).keys() : internalsOf(cache, info).keyMap.keys();
+    for (const k of keys) if (isTrackable(k)) fn(k);
   },
 
   whyNotDetachable(cache, _record, purpose) {

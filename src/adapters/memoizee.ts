@@ -86,18 +86,22 @@ function listenersOf(conf: Conf, type: string): Function[] {
 }
 
 const memoizeeAdapter: CacheAdapter = {
-  countKeys(_conf, record) {
-    const state = states.get(record);
-    if (!state) return 0;
+  countKeys(conf, record) {
     const keys = new Set<object>();
+    memoizeeAdapter.forEachKey(conf, record, (k) => keys.add(k));
+    return keys.size;
+  },
+
+  forEachKey(_conf, record, fn) {
+    const state = states.get(record);
+    if (!state) return;
     for (const entry of state.entries.values()) {
       for (const i of entry.keyArgs) {
         const ref = entry.args[i];
         const k = ref instanceof WeakRef ? ref.deref() : undefined;
-        if (k !== undefined) keys.add(k);
+        if (k !== undefined) fn(k);
       }
     }
-    return keys.size;
   },
 
   whyNotDetachable(conf, record) {

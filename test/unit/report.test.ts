@@ -18,7 +18,6 @@ function record(num: number, library: CacheRecord['library'], name: string | nul
     storeRef: new WeakRef({}),
     adapter: {} as never,
     inserted: 0,
-    collected: 0,
     keySeq: new WeakMap(),
     samples: new WeakMap(),
     sampleCount: 0,

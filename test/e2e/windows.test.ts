@@ -1,0 +1,68 @@
+// Test windows (expectNoCacheLeaks, the Vitest integration) judge only keys first seen while the window was open.
+// Keys are given first-sight numbers only from the first window on (before that an insert only counts); the keys the
+// caches already hold then are "seen before": writing one again inside a window is not a new insertion.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { lruApp, placeScript, runNode } from '../helpers/apps';
+
+it('a window counts keys first seen inside it, not keys the cache held before it opened', () => {
+  const app = lruApp('lru11');
+  placeScript(
+    app,
+    'windows.cjs',
+    `const { LRUCache } = require('lru-cache');
+const { expectNoCacheLeaks } = require('leak-agent');
+class Before {}
+class Inside {}
+class Kept {}
+const cache = new LRUCache({ max: 100 });
+let before = [new Before(), new Before()];
+for (const k of before) cache.set(k, 1);
+const outcome = (e) => (e ? e.report.caches.map((c) => [c.deadKeys, c.classes.map((k) => k.name + ':' + k.count).join()]) : 'passed');
+(async () => {
+  let first = null;
+  try {
+    await expectNoCacheLeaks(() => {
+      for (const k of before) cache.set(k, 2); // written again, then dropped: they were in the cache before
+      before = null;
+      cache.set(new Inside(), 3); // first seen here, dropped: the window's own leak
+    });
+  } catch (e) { first = e; }
+  console.log(JSON.stringify(outcome(first)));
+  globalThis.kept = new Kept();
+  let second = null;
+  try {
+    await expectNoCacheLeaks(() => { cache.set(globalThis.kept, 4); }); // still reachable: no leak
+  } catch (e) { second = e; }
+  console.log(JSON.stringify(outcome(second)));
+})();
+`,
+  );
+  const r = runNode(app, ['windows.cjs'], { NODE_OPTIONS: '-r leak-agent', LEAK_AGENT_ON_EXIT: '0' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe('[[1,"Inside:1"]]\n"passed"\n');
+  expect(r.status).toBe(0);
+});
+
+it('a leak that starts after thousands of inserts still gets an example insertion site', () => {
+  const app = lruApp('lru11');
+  placeScript(
+    app,
+    'late-leak.cjs',
+    `const { LRUCache } = require('lru-cache');
+class Live {}
+class Late {}
+const cache = new LRUCache({ max: 10000 });
+globalThis.live = [];
+for (let i = 0; i < 3000; i++) { const k = new Live(); live.push(k); cache.set(k, i); }
+for (let i = 0; i < 2048; i++) cache.set(new Late(), i); // line 7: the leak
+`,
+  );
+  const file = join(app, 'late-leak.json');
+  const r = runNode(app, ['-r', 'leak-agent', 'late-leak.cjs'], { LEAK_AGENT_REPORT_FILE: file });
+  expect(r.status).toBe(0);
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  expect(report.caches[0]).toMatchObject({ deadKeys: 2048, classes: [{ name: 'Late', count: 2048 }] });
+  expect(report.caches[0].example.insertedAt).toMatchObject({ file: 'late-leak.cjs', line: 7 });
+});
