@@ -85,6 +85,7 @@ function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown 
   map.clear();
   return {
     entries,
+    uniqueKeys: true, // a Map's keys
     restore(results) {
       let dead = 0;
       for (const item of order) {

@@ -293,6 +293,7 @@ function detachSymbols(cache: object): Detachment {
   map.clear();
   return {
     entries,
+    uniqueKeys: true, // a Map's keys
     restore(results) {
       const dead: YallistNode[] = [];
       for (const item of order) {
@@ -341,6 +342,7 @@ function detachIndexed(cache: object, internals: Internals): Detachment {
   keyMap.clear();
   return {
     entries,
+    uniqueKeys: true, // a Map's keys
     restore(results) {
       const dead: number[] = [];
       for (const item of order) {

@@ -37,7 +37,6 @@ interface EntrySpec {
   args: ArgSpec;
   /** Indexes into args of the arguments memoizee retains by reference. */
   keyArgs: number[];
-  result: WeakRef<object> | { primitive: unknown };
 }
 
 interface MemoizeeState {
@@ -47,6 +46,12 @@ interface MemoizeeState {
   /** memoized.length === 1: the get-1 normalizer keeps args[0] only. */
   firstArgOnly: boolean;
   muted: boolean;
+  /**
+   * While muted (detaching): the cached results memoizee hands its own 'delete' (id, result) and 'clear' (old cache)
+   * events. So the agent needs no reference to results between reports.
+   */
+  removed: Map<unknown, unknown>;
+  cleared: Record<string, unknown> | null;
   /** Entries memoizee holds now (all ids, also the untracked primitive ones), counted from its events. */
   size: number;
   replay: { value: unknown } | null;
@@ -127,6 +132,7 @@ const memoizeeAdapter: CacheAdapter = {
     const ids: number[] = [];
     state.muted = true;
     try {
+      const taken: Array<{ keys: object[]; args: unknown[] }> = [];
       for (const [id, spec] of Array.from(state.entries)) {
         if (!conf.has(id)) {
           state.entries.delete(id); // memoizee no longer holds it (removed without an event we saw)
@@ -134,25 +140,40 @@ const memoizeeAdapter: CacheAdapter = {
         }
         // Arguments memoizee does not retain may have been collected; replay does not need them.
         const args = spec.args.map((a) => recall(a).value);
-        const result = recall(spec.result);
         const keys: object[] = [];
-        let held = result.ok;
+        let held = true;
         for (const i of spec.keyArgs) {
           const k = args[i];
           if (!isTrackable(k)) held = false;
           else if (!keys.includes(k)) keys.push(k);
         }
-        if (!held) continue; // cannot be: memoizee holds its key arguments and the result
+        if (!held) continue; // cannot be: memoizee holds its key arguments
         ids.push(id);
-        entries.push({ keys, payload: { args, value: result.value }, value: result.value });
+        taken.push({ keys, args });
       }
-      // memoizee's own removal, with no listener but ours (checked above). When its every entry is one of these, one
-      // clear() takes them all at once; otherwise delete(id) each, which costs memoizee a linear search per entry.
+      // memoizee's own removal, with no listener but ours (checked above); its events hand over the results. When its
+      // every entry is one of these, one clear() takes them all at once; otherwise delete(id) each, which costs
+      // memoizee a linear search per entry.
       if (ids.length === state.size) conf.clear();
       else for (const id of ids) conf.delete(id);
-      for (const id of ids) state.entries.delete(id);
+      const cleared = state.cleared;
+      let lost = 0;
+      ids.forEach((id, n) => {
+        state.entries.delete(id);
+        const found = cleared ? Object.prototype.hasOwnProperty.call(cleared, id as PropertyKey) : state.removed.has(id);
+        // Never put back a made-up result: without its own, the entry stays removed (the next call recomputes it).
+        if (!found) {
+          lost++;
+          return;
+        }
+        const value = cleared ? cleared[id as unknown as string] : state.removed.get(id);
+        entries.push({ keys: taken[n]!.keys, payload: { args: taken[n]!.args, value }, value });
+      });
+      if (lost > 0) reportInternalError('detaching memoizee entries', new Error(`${lost} results were not handed over by memoizee`));
     } finally {
       state.muted = false;
+      state.removed.clear();
+      state.cleared = null;
     }
     return {
       entries,
@@ -228,6 +249,8 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     listeners: new Set(),
     firstArgOnly: conf.memoized.length === 1,
     muted: false,
+    removed: new Map(),
+    cleared: null,
     size: 0,
     replay: null,
     pending: null,
@@ -248,7 +271,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   };
   conf.original = wrappedOriginal;
 
-  const onSet = (id: unknown, _unused: unknown, result: unknown) => {
+  const onSet = (id: unknown) => {
     state.size++;
     const args = state.pending;
     state.pending = null;
@@ -258,7 +281,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
       const limit = state.firstArgOnly ? Math.min(1, args.length) : args.length;
       for (let i = 0; i < limit; i++) if (args[i] instanceof WeakRef) keyArgs.push(i);
       if (keyArgs.length === 0) return;
-      state.entries.set(id, { args, keyArgs, result: remember(result) });
+      state.entries.set(id, { args, keyArgs });
       for (const i of keyArgs) {
         const k = (args[i] as WeakRef<object>).deref();
         if (k !== undefined) trackKey(record, k, onSet);
@@ -267,13 +290,15 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
       reportInternalError('tracking a memoizee entry', err);
     }
   };
-  const onDelete = (id: unknown) => {
+  const onDelete = (id: unknown, result: unknown) => {
     state.size--;
-    if (!state.muted && typeof id === 'number') state.entries.delete(id);
+    if (state.muted) state.removed.set(id, result);
+    else if (typeof id === 'number') state.entries.delete(id);
   };
-  const onClear = () => {
+  const onClear = (oldCache: unknown) => {
     state.size = 0;
-    if (!state.muted) state.entries.clear();
+    if (state.muted) state.cleared = typeof oldCache === 'object' && oldCache !== null ? (oldCache as Record<string, unknown>) : null;
+    else state.entries.clear();
   };
   state.listeners.add(onSet).add(onDelete).add(onClear);
   conf.on('set', onSet);

@@ -230,7 +230,10 @@ function retainerPath(g: SnapshotGraph, n: number, parent: Uint32Array): string 
     if (g.type(from) === 'object' && holder !== 'Object' && holder !== 'Array') break;
     at = from;
   }
-  return labels.length > 0 ? `${holder}${labels.join('')}` : null;
+  if (labels.length === 0) return null;
+  // V8's hidden edges (a FinalizationRegistry's cells, a context's internals) carry only slot numbers: one word for a run.
+  const shown = labels.map((l) => (l.startsWith('(hidden ') ? '(internal)' : l)).filter((l, i, all) => l !== '(internal)' || all[i - 1] !== '(internal)');
+  return `${holder}${shown.join('')}`;
 }
 
 /** Sum of self sizes of what `seeds` reach through nodes that are neither visited nor blocked (marks them in `seen`). */

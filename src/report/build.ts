@@ -78,7 +78,14 @@ function cacheReport(v: CacheVerdict, sinceSeq: number, bytes: number | null): C
     retainedBytes: v.verified ? (dead.length > 0 ? (v.retainedBytes ?? bytes) : 0) : null,
     classes,
     example,
-    advice: adviceFor({ library: rec.library, libraryVersion: rec.libraryVersion, options: v.options, deadKeys: dead.length, hints: rec.hints }),
+    advice: adviceFor({
+      library: rec.library,
+      libraryVersion: rec.libraryVersion,
+      options: v.options,
+      deadKeys: dead.length,
+      hints: rec.hints,
+      retention: v.verified && dead.length > 0 ? v.retention : null,
+    }),
   };
   if (!v.verified && v.reason) report.reason = v.reason;
   if (v.verified && dead.length > 0 && v.retention) report.retention = v.retention;

@@ -30,6 +30,8 @@ export interface DetachedEntry {
  */
 export interface Detachment {
   entries: DetachedEntry[];
+  /** True when every entry has exactly one key and no key is in two entries (a Map's keys): no duplicate check. */
+  uniqueKeys?: boolean;
   restore(results: Array<DetachedEntry | null>): void;
 }
 
@@ -122,6 +124,11 @@ export function createRecord(init: NewRecord): CacheRecord {
 
 /** Whether inserts record first sight (from the first test window on). */
 let firstSight = false;
+
+/** Whether any key can have a first-sight number yet (before the first window, none has). */
+export function firstSightOn(): boolean {
+  return firstSight;
+}
 
 /**
  * The sequence number the next tracked insertion will get; opens a window (a test file, a test, a callback): keys

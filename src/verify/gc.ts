@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
-import type { CacheRecord, DetachedEntry, Detachment } from '../track/registry';
+import { type CacheRecord, type DetachedEntry, type Detachment, firstSightOn } from '../track/registry';
 import { clearKeptObjects, fullGc, makeCanary, usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
 
@@ -63,12 +63,12 @@ export function classNameOf(key: object, names?: Map<object, string>): string {
   }
 }
 
-function addKey(work: CacheWork, key: object, names: Map<object, string>): number {
+function addKey(work: CacheWork, key: object, names: Map<object, string>, seqs: boolean): number {
   const i = work.keyRefs.length;
   work.keyRefs.push(new WeakRef(key));
   work.keyClass.push(classNameOf(key, names));
-  work.keySeq.push(work.record.keySeq.get(key) ?? 0);
-  work.keyStack.push(work.record.samples.get(key) ?? null);
+  work.keySeq.push(seqs ? (work.record.keySeq.get(key) ?? 0) : 0);
+  work.keyStack.push(work.record.sampleCount > 0 ? (work.record.samples.get(key) ?? null) : null);
   return i;
 }
 
@@ -76,16 +76,18 @@ function addKey(work: CacheWork, key: object, names: Map<object, string>): numbe
  * The common case: one key per entry, each key once (lru-cache, lodash, memoizee with one argument). Entry i is key
  * i, so no per-entry index arrays. Returns false, having changed nothing that matters, when the case does not hold.
  */
-function shadowSingleKeyEntries(work: CacheWork, entries: DetachedEntry[], hold: StrongHold, names: Map<object, string>): boolean {
+function shadowSingleKeyEntries(work: CacheWork, detachment: Detachment, hold: StrongHold, names: Map<object, string>): boolean {
   const shared = new WeakMap<object, unknown>();
-  for (const entry of entries) {
+  const unique = detachment.uniqueKeys === true;
+  const seqs = firstSightOn();
+  for (const entry of detachment.entries) {
     const key = entry.keys[0];
-    if (entry.keys.length !== 1 || shared.has(key!)) {
+    if (!unique && (entry.keys.length !== 1 || shared.has(key!))) {
       work.keyRefs.length = work.keyClass.length = work.keySeq.length = work.keyStack.length = 0;
       return false;
     }
     shared.set(key!, entry.payload);
-    addKey(work, key!, names);
+    addKey(work, key!, names, seqs);
     hold.add(key);
     hold.add(entry.payload);
   }
@@ -95,11 +97,13 @@ function shadowSingleKeyEntries(work: CacheWork, entries: DetachedEntry[], hold:
 }
 
 /** Move one cache's entries into the shadow. Runs in its own frame so no register of ours keeps a key alive. */
-function shadowEntries(work: CacheWork, entries: DetachedEntry[], hold: StrongHold, names: Map<object, string>): void {
-  if (shadowSingleKeyEntries(work, entries, hold, names)) {
+function shadowEntries(work: CacheWork, detachment: Detachment, hold: StrongHold, names: Map<object, string>): void {
+  const entries = detachment.entries;
+  if (shadowSingleKeyEntries(work, detachment, hold, names)) {
     entries.length = 0;
     return;
   }
+  const seqs = firstSightOn();
   const shared = new WeakMap<object, unknown>();
   const indexOfKey = new Map<object, number>();
   const entryKeys: number[][] = [];
@@ -108,7 +112,7 @@ function shadowEntries(work: CacheWork, entries: DetachedEntry[], hold: StrongHo
     for (const key of entry.keys) {
       let i = indexOfKey.get(key);
       if (i === undefined) {
-        i = addKey(work, key, names);
+        i = addKey(work, key, names, seqs);
         indexOfKey.set(key, i);
       }
       idx.push(i);
@@ -195,7 +199,7 @@ function detachAll(targets: Target[], verdicts: CacheVerdict[], hold: StrongHold
         keySeq: [],
         keyStack: [],
       };
-      shadowEntries(work, detachment.entries, hold, names);
+      shadowEntries(work, detachment, hold, names);
       works.push(work);
     } catch (err) {
       verdict.reason = `internal error while detaching: ${err instanceof Error ? err.message : String(err)}`;

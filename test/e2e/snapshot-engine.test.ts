@@ -73,6 +73,7 @@ describe.each(LIBS)('snapshot engine on $label', ({ lib, app: appOf }) => {
     // The value→key case says so.
     const valueKey = snap.caches.find((c: any) => c.name === 's_valueKey' || c.options.max === expected.s_valueKey!.max);
     expect(valueKey.retention).toMatch(/through cached value \.owner/);
+    expect(valueKey.advice).toMatch(/points back at its key \(\.owner\)/);
     // No temporary directory is left behind.
     expect(snapshotDirs(tmp)).toEqual([]);
   });

@@ -1,4 +1,5 @@
 // report/ is pure: verification result in, v1 report and text out.
+import { adviceFor } from '../../src/report/advice';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build';
 import { formatBytes, formatText } from '../../src/report/text';
@@ -105,5 +106,19 @@ describe('formatText', () => {
   it('formats sizes', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(134217728)).toBe('128.0 MiB');
+  });
+});
+
+describe('adviceFor', () => {
+  it('adds the value→key back-reference the snapshot engine found, for every library', () => {
+    for (const library of ['lru-cache', 'lodash', 'memoizee'] as const) {
+      const plain = adviceFor({ library, libraryVersion: '11.0.0', options: { max: 10 }, deadKeys: 3 });
+      const held = adviceFor({ library, libraryVersion: '11.0.0', options: { max: 10 }, deadKeys: 3, retention: 'held as key and through cached value .owner' });
+      expect(plain).not.toMatch(/points back/);
+      expect(held).toBe(`${plain}; the cached value also points back at its key (.owner), so drop that reference as well`);
+      expect(adviceFor({ library, libraryVersion: '11.0.0', options: {}, deadKeys: 3, retention: 'held as key' })).toBe(
+        adviceFor({ library, libraryVersion: '11.0.0', options: {}, deadKeys: 3 }),
+      );
+    }
   });
 });
