@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // The suite runs under the integration it ships: every file starts the agent in its worker and is judged after it
+    // ran, so a file that left objects alive in an instrumented cache would fail here as in a user's project.
+    setupFiles: ['./agent/vitest.mjs'],
   },
 });
