@@ -17,7 +17,7 @@ import {
   isTrackable,
   trackKey,
 } from '../track/registry';
-import { isMarked, mark, wrapMethod } from './wrap';
+import { isMarked, mark, wrapInsertMethod, wrapMethod } from './wrap';
 
 type Generation = 'symbols' | 'fields' | 'private';
 
@@ -122,21 +122,9 @@ export function patchLruCacheClass(cls: Function, version: string, file: string)
   mark(proto);
 
   // The hot path: one typeof test for primitive keys (glob, path-scurry, semver insert strings millions of times).
-  wrapMethod(proto, 'set', (original) => (self, args, wrapper) => {
-    const result = Reflect.apply(original, self, args);
-    const k: unknown = args[0];
-    if ((typeof k === 'object' && k !== null) || typeof k === 'function') onObjectKey(self, k, wrapper);
-    return result;
-  });
+  wrapInsertMethod(proto, 'set', onObjectKey);
   // 11.3+ insert through #set from these; on older majors they call the public set and the key is simply seen twice.
-  for (const method of ['fetch', 'forceFetch', 'memo'] as const) {
-    wrapMethod(proto, method, (original) => (self, args, wrapper) => {
-      const result = Reflect.apply(original, self, args);
-      const k: unknown = args[0];
-      if ((typeof k === 'object' && k !== null) || typeof k === 'function') onObjectKey(self, k, wrapper);
-      return result;
-    });
-  }
+  for (const method of ['fetch', 'forceFetch', 'memo'] as const) wrapInsertMethod(proto, method, onObjectKey);
   wrapMethod(proto, 'load', (original) => (self, args, wrapper) => {
     const result = Reflect.apply(original, self, args);
     try {

@@ -1,5 +1,6 @@
 // Wrapping helpers shared by the adapters: shimmer does the swap (keeping enumerability), these keep `name` and
 // `length` identical to the original, so `fn.name`, `fn.length` and the property descriptor look as before.
+import { runInThisContext } from 'node:vm';
 import shimmer from 'shimmer';
 
 /**
@@ -46,12 +47,73 @@ export type WrapperBody = (self: unknown, args: IArguments, wrapper: Function) =
 const hasOwn = (o: object, k: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 // A sloppy-mode function has own `arguments` and `caller` properties; the agent's code is strict, so such a wrapper
-// is made by the Function constructor (sloppy by default).
-const makeSloppy = new Function(
-  'body',
-  'self',
-  'return function () { return body(this, arguments, self()); };',
-) as (body: WrapperBody, self: () => Function) => Function;
+// is compiled from a script without "use strict". Through node:vm, not `new Function`: apps run with
+// --disallow-code-generation-from-strings forbid the latter (vm compiles in this same context, so the wrapper is an
+// ordinary function of the app's realm). Compiled on first use: most libraries have no sloppy methods.
+const apply = Reflect.apply;
+type SloppyFactories = {
+  generic: (body: WrapperBody, self: () => Function) => Function;
+  insert: (original: Function, after: AfterInsert, self: () => Function, apply: typeof Reflect.apply) => Function;
+};
+let sloppy: SloppyFactories | null = null;
+function sloppyFactories(): SloppyFactories {
+  sloppy ??= runInThisContext(
+    `({
+      generic: function (body, self) { return function () { return body(this, arguments, self()); }; },
+      insert: function (original, after, self, apply) {
+        return function (a, b, c) {
+          var n = arguments.length;
+          var r = n === 2 ? apply(original, this, [a, b]) : n === 1 ? apply(original, this, [a]) : n === 3 ? apply(original, this, [a, b, c]) : apply(original, this, arguments);
+          if ((typeof a === 'object' && a !== null) || typeof a === 'function') after(this, a, self());
+          return r;
+        };
+      },
+    })`,
+    { filename: 'leak-agent-wrappers.js' },
+  ) as SloppyFactories;
+  return sloppy;
+}
+
+/** What an insert wrapper calls after the original returned, when the first argument is an object or a function. */
+export type AfterInsert = (self: unknown, key: object, wrapper: Function) => void;
+
+function sameShape(wrapper: Function, original: Function): Function {
+  copyNameAndLength(wrapper, original);
+  if (hasOwn(original, 'prototype')) {
+    const desc = Object.getOwnPropertyDescriptor(original, 'prototype')!;
+    Object.defineProperty(wrapper, 'prototype', desc);
+  }
+  return wrapper;
+}
+
+/**
+ * Like `wrapperLike`, for an insert method whose first argument is the key (lru-cache's `set`, `fetch`, …): the
+ * common arities are forwarded as plain arguments, so no `arguments` object is made and a string key costs one
+ * `typeof` test; `after` runs only for object and function keys.
+ */
+export function insertWrapperLike(original: Function, after: AfterInsert): Function {
+  let wrapper: Function;
+  if (!hasOwn(original, 'prototype')) {
+    wrapper = {
+      method(this: unknown, a: unknown, b: unknown, c: unknown) {
+        const n = arguments.length;
+        const r = n === 2 ? apply(original, this, [a, b]) : n === 1 ? apply(original, this, [a]) : n === 3 ? apply(original, this, [a, b, c]) : apply(original, this, arguments);
+        if ((typeof a === 'object' && a !== null) || typeof a === 'function') after(this, a, wrapper);
+        return r;
+      },
+    }.method;
+  } else if (hasOwn(original, 'caller')) {
+    wrapper = sloppyFactories().insert(original, after, () => wrapper, apply);
+  } else {
+    wrapper = function (this: unknown, a: unknown, b: unknown, c: unknown) {
+      const n = arguments.length;
+      const r = n === 2 ? apply(original, this, [a, b]) : n === 1 ? apply(original, this, [a]) : n === 3 ? apply(original, this, [a, b, c]) : apply(original, this, arguments);
+      if ((typeof a === 'object' && a !== null) || typeof a === 'function') after(this, a, wrapper);
+      return r;
+    };
+  }
+  return sameShape(wrapper, original);
+}
 
 /**
  * A function of the same kind as `original` — a method (no `prototype`), a strict function or a sloppy one — with the
@@ -67,18 +129,13 @@ export function wrapperLike(original: Function, body: WrapperBody): Function {
       },
     }.method;
   } else if (hasOwn(original, 'caller')) {
-    wrapper = makeSloppy(body, () => wrapper);
+    wrapper = sloppyFactories().generic(body, () => wrapper);
   } else {
     wrapper = function (this: unknown) {
       return body(this, arguments, wrapper);
     };
   }
-  copyNameAndLength(wrapper, original);
-  if (hasOwn(original, 'prototype')) {
-    const desc = Object.getOwnPropertyDescriptor(original, 'prototype')!;
-    Object.defineProperty(wrapper, 'prototype', desc);
-  }
-  return wrapper;
+  return sameShape(wrapper, original);
 }
 
 /**
@@ -86,11 +143,20 @@ export function wrapperLike(original: Function, body: WrapperBody): Function {
  * descriptor and the function's own properties. Returns false (and changes nothing) when there is no function to wrap.
  */
 export function wrapMethod<T extends object>(holder: T, name: string, makeBody: (original: Function) => WrapperBody): boolean {
+  return replaceMethod(holder, name, (orig) => wrapperLike(orig, makeBody(orig)));
+}
+
+/** `wrapMethod` for an insert method keyed by its first argument (see insertWrapperLike). */
+export function wrapInsertMethod<T extends object>(holder: T, name: string, after: AfterInsert): boolean {
+  return replaceMethod(holder, name, (orig) => insertWrapperLike(orig, after));
+}
+
+function replaceMethod<T extends object>(holder: T, name: string, make: (original: Function) => Function): boolean {
   const original = (holder as Record<string, unknown>)[name];
   if (typeof original !== 'function') return false;
   let made: Function | undefined;
   shimmer.wrap(holder as Record<string, any>, name, (orig: Function) => {
-    made = wrapperLike(orig, makeBody(orig));
+    made = make(orig);
     return made as never;
   });
   if (made === undefined || (holder as Record<string, unknown>)[name] !== made) return false;

@@ -40,6 +40,8 @@ interface Case {
   script: string;
   env?: Record<string, string>;
   preload: '-r' | '--import';
+  /** Node flags for all three runs. */
+  flags?: string[];
 }
 
 const cases: Case[] = [
@@ -47,6 +49,8 @@ const cases: Case[] = [
   ...LRU_VERSIONS.map((alias): Case => ({ label: `lru-cache (${alias}, import)`, app: () => lruApp(alias), script: 'lru.mjs', preload: '--import' })),
   { label: 'lru-cache 11 (require, --import)', app: () => lruApp('lru11'), script: 'lru.cjs', preload: '--import' },
   { label: 'lodash', app: allLibsApp, script: 'lodash.cjs', env: { LIB: 'lodash' }, preload: '-r' },
+  // lodash's memoize is a sloppy-mode function, so its wrapper is too: compiled without eval or new Function.
+  { label: 'lodash (--disallow-code-generation-from-strings)', app: allLibsApp, script: 'lodash.cjs', env: { LIB: 'lodash' }, preload: '-r', flags: ['--disallow-code-generation-from-strings'] },
   { label: 'lodash 4.18', app: () => makeApp('lodash418', { lodash: 'lodash-418' }), script: 'lodash.cjs', env: { LIB: 'lodash' }, preload: '-r' },
   { label: 'lodash/memoize', app: allLibsApp, script: 'lodash.cjs', env: { LIB: 'lodash/memoize' }, preload: '-r' },
   { label: 'lodash.memoize', app: allLibsApp, script: 'lodash.cjs', env: { LIB: 'lodash.memoize' }, preload: '-r' },
@@ -56,14 +60,14 @@ const cases: Case[] = [
 ];
 
 describe('the agent changes no observable behaviour', () => {
-  it.each(cases)('$label', async ({ app: appOf, script, env = {}, preload }) => {
+  it.each(cases)('$label', async ({ app: appOf, script, env = {}, preload, flags = [] }) => {
     const app = appOf();
     placeFixtures(app);
     const file = join('differential', script);
     const [plain, agent, reporting] = await Promise.all([
-      run(app, [file], env),
-      run(app, [preload, 'leak-agent', file], env),
-      run(app, [preload, 'leak-agent', file], { ...env, DIFF_REPORT: '1', LEAK_AGENT_VERIFY: 'gc' }),
+      run(app, [...flags, file], env),
+      run(app, [...flags, preload, 'leak-agent', file], env),
+      run(app, [...flags, preload, 'leak-agent', file], { ...env, DIFF_REPORT: '1', LEAK_AGENT_VERIFY: 'gc' }),
     ]);
     // The libraries' own warnings (lru-cache's UnboundedCacheWarning) are part of the behaviour too.
     expect(plain.stderr).not.toMatch(/Error|unexpected/);
