@@ -81,3 +81,31 @@ describe('exit and signals', () => {
     expect(reports.length).toBe(1); // the first report removes the 4 dead entries; later ones find none
   });
 });
+
+it('SIGUSR2 and SIGTERM during the exit report: one report, the exit code the app chose', async () => {
+  placeScript(
+    app,
+    'slow-exit.cjs',
+    `const { LRUCache } = require('lru-cache');
+class Dead {}
+const cache = (globalThis.cache = new LRUCache({ max: 1_000_000 }));
+for (let i = 0; i < 600_000; i++) cache.set(new Dead(), i);
+process.exitCode = 7;
+console.log('bye');
+`,
+  );
+  const proc = startNode(app, ['-r', 'leak-agent', 'slow-exit.cjs']);
+  await proc.waitFor(/bye/);
+  // The exit report (600k keys) takes about a second on CI: both signals arrive while it runs.
+  proc.child.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 30));
+  proc.child.kill('SIGTERM');
+  const sentDuringReport = !proc.output().stderr.includes('leak-agent:');
+  const end = await proc.ended;
+  expect(sentDuringReport).toBe(true);
+  expect(end.stdout).toBe('bye\n');
+  expect(end.signal).toBe(null);
+  expect(end.status).toBe(7);
+  expect(end.stderr.match(/leak-agent: 1 cache keeps 600000 otherwise-dead objects alive/g)).toHaveLength(1);
+  expect(end.stderr).not.toMatch(/internal error/);
+});
