@@ -91,11 +91,13 @@ class Dead {}
 const cache = (globalThis.cache = new LRUCache({ max: 1_000_000 }));
 for (let i = 0; i < 600_000; i++) cache.set(new Dead(), i);
 process.exitCode = 7;
+// Runs before the agent's exit handler: once it has printed, the process is in its exit phase, past the event loop.
+process.prependListener('exit', () => console.log('exiting'));
 console.log('bye');
 `,
   );
   const proc = startNode(app, ['-r', 'leak-agent', 'slow-exit.cjs']);
-  await proc.waitFor(/bye/);
+  await proc.waitFor(/exiting/);
   // The exit report (600k keys) takes about a second on CI: both signals arrive while it runs.
   proc.child.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 30));
@@ -103,7 +105,7 @@ console.log('bye');
   const sentDuringReport = !proc.output().stderr.includes('leak-agent:');
   const end = await proc.ended;
   expect(sentDuringReport).toBe(true);
-  expect(end.stdout).toBe('bye\n');
+  expect(end.stdout).toBe('bye\nexiting\n');
   expect(end.signal).toBe(null);
   expect(end.status).toBe(7);
   expect(end.stderr.match(/leak-agent: 1 cache keeps 600000 otherwise-dead objects alive/g)).toHaveLength(1);
