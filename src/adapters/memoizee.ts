@@ -65,12 +65,9 @@ function remember(value: unknown): WeakRef<object> | { primitive: unknown } {
   return isTrackable(value) ? new WeakRef(value) : { primitive: value };
 }
 
-function recall(spec: WeakRef<object> | { primitive: unknown }): { ok: boolean; value: unknown } {
-  if (spec instanceof WeakRef) {
-    const value = spec.deref();
-    return { ok: value !== undefined, value };
-  }
-  return { ok: true, value: spec.primitive };
+/** The argument again: the object (undefined once collected) or the primitive. */
+function recall(spec: WeakRef<object> | { primitive: unknown }): unknown {
+  return spec instanceof WeakRef ? spec.deref() : spec.primitive;
 }
 
 function specOf(args: ArrayLike<unknown>): ArgSpec | null {
@@ -139,7 +136,7 @@ const memoizeeAdapter: CacheAdapter = {
           continue;
         }
         // Arguments memoizee does not retain may have been collected; replay does not need them.
-        const args = spec.args.map((a) => recall(a).value);
+        const args = spec.args.map(recall);
         const keys: object[] = [];
         let held = true;
         for (const i of spec.keyArgs) {

@@ -125,9 +125,14 @@ export function createRecord(init: NewRecord): CacheRecord {
 /** Whether inserts record first sight (from the first test window on). */
 let firstSight = false;
 
-/** Whether any key can have a first-sight number yet (before the first window, none has). */
-export function firstSightOn(): boolean {
-  return firstSight;
+/** A key's first-sight number: 0 when it was seen before the first window (or no window was ever opened). */
+export function seqOf(rec: CacheRecord, key: object): number {
+  return firstSight ? (rec.keySeq.get(key) ?? 0) : 0;
+}
+
+/** A key's sampled insertion stack, or null. */
+export function stackOf(rec: CacheRecord, key: object): string | null {
+  return rec.sampleCount > 0 ? (rec.samples.get(key) ?? null) : null;
 }
 
 /**

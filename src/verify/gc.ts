@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
-import { type CacheRecord, type DetachedEntry, type Detachment, firstSightOn } from '../track/registry';
+import { type CacheRecord, type DetachedEntry, type Detachment, seqOf, stackOf } from '../track/registry';
 import { clearKeptObjects, fullGc, makeCanary, usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
 
@@ -63,12 +63,12 @@ export function classNameOf(key: object, names?: Map<object, string>): string {
   }
 }
 
-function addKey(work: CacheWork, key: object, names: Map<object, string>, seqs: boolean): number {
+function addKey(work: CacheWork, key: object, names: Map<object, string>): number {
   const i = work.keyRefs.length;
   work.keyRefs.push(new WeakRef(key));
   work.keyClass.push(classNameOf(key, names));
-  work.keySeq.push(seqs ? (work.record.keySeq.get(key) ?? 0) : 0);
-  work.keyStack.push(work.record.sampleCount > 0 ? (work.record.samples.get(key) ?? null) : null);
+  work.keySeq.push(seqOf(work.record, key));
+  work.keyStack.push(stackOf(work.record, key));
   return i;
 }
 
@@ -79,7 +79,6 @@ function addKey(work: CacheWork, key: object, names: Map<object, string>, seqs: 
 function shadowSingleKeyEntries(work: CacheWork, detachment: Detachment, hold: StrongHold, names: Map<object, string>): boolean {
   const shared = new WeakMap<object, unknown>();
   const unique = detachment.uniqueKeys === true;
-  const seqs = firstSightOn();
   for (const entry of detachment.entries) {
     const key = entry.keys[0];
     if (!unique && (entry.keys.length !== 1 || shared.has(key!))) {
@@ -87,7 +86,7 @@ function shadowSingleKeyEntries(work: CacheWork, detachment: Detachment, hold: S
       return false;
     }
     shared.set(key!, entry.payload);
-    addKey(work, key!, names, seqs);
+    addKey(work, key!, names);
     hold.add(key);
     hold.add(entry.payload);
   }
@@ -103,7 +102,6 @@ function shadowEntries(work: CacheWork, detachment: Detachment, hold: StrongHold
     entries.length = 0;
     return;
   }
-  const seqs = firstSightOn();
   const shared = new WeakMap<object, unknown>();
   const indexOfKey = new Map<object, number>();
   const entryKeys: number[][] = [];
@@ -112,7 +110,7 @@ function shadowEntries(work: CacheWork, detachment: Detachment, hold: StrongHold
     for (const key of entry.keys) {
       let i = indexOfKey.get(key);
       if (i === undefined) {
-        i = addKey(work, key, names, seqs);
+        i = addKey(work, key, names);
         indexOfKey.set(key, i);
       }
       idx.push(i);

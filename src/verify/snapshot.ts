@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { faultActive, faultPoint } from '../fault';
 import { log, reportInternalError, writeStderr } from '../log';
-import type { CacheRecord, DetachedEntry, Detachment } from '../track/registry';
+import { type CacheRecord, type DetachedEntry, type Detachment, seqOf, stackOf } from '../track/registry';
 import { classNameOf } from './gc';
 import { usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
@@ -129,8 +129,8 @@ function buildProbe(works: SnapWork[]): void {
           seen.add(key);
           unique.push(key);
           work.keyClass.push(classNameOf(key, names));
-          work.keySeq.push(work.record.keySeq.get(key) ?? 0);
-          work.keyStack.push(work.record.samples.get(key) ?? null);
+          work.keySeq.push(seqOf(work.record, key));
+          work.keyStack.push(stackOf(work.record, key));
         }
         if (n === entry.keys.length - 1) {
           level.set(key, entry.payload);
