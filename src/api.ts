@@ -1,39 +1,18 @@
 // The public API: `import { report, expectNoCacheLeaks } from 'leak-agent'`.
-import { loadConfig } from './config';
 import { type Report, type CacheReport, type Trigger } from './report/build';
-import { agentState, start } from './start';
+import { agentApi } from './start';
 import { type WindowOptions, closeWindow, openWindow } from './integrations/test-window';
-import { runReportAsync } from './trigger/run';
 
 export type { Report, CacheReport, Trigger };
 export type { SourceLocation } from './source/location';
 export type { WindowOptions };
-
-function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function config() {
-  return (agentState() ?? start('api'))?.config ?? loadConfig();
-}
-
-async function produce(trigger: Trigger, sinceSeq: number): Promise<Report> {
-  // Verify in a fresh macrotask: the caller's job has ended, so its stack and WeakRef bookkeeping hold nothing.
-  // Another report in flight (a snapshot being analysed) is waited for, for up to ten minutes.
-  for (let attempt = 0; attempt < 24_000; attempt++) {
-    await (attempt === 0 ? nextMacrotask() : new Promise((r) => setTimeout(r, 25)));
-    const report = await runReportAsync(config(), { trigger, print: false, writeFile: false, sinceSeq });
-    if (report) return report;
-  }
-  throw new Error('leak-agent: could not produce a report (another report kept running)');
-}
 
 /**
  * Verify every instrumented cache now and return the JSON report (schema leak-agent.report/v1).
  * Entries whose keys only the caches kept alive are removed by the gc engine (they could never be looked up again).
  */
 export function report(): Promise<Report> {
-  return produce('api', 0);
+  return agentApi().report('api', 0) as Promise<Report>;
 }
 
 /** Error thrown by expectNoCacheLeaks: the message is the text report, `report` the JSON report. */

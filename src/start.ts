@@ -1,36 +1,52 @@
 // One agent per thread: the preload entries (agent/index.cjs for -r, agent/index.mjs for --import) call start().
-// Idempotent across both flags, NODE_OPTIONS and several copies of the package (a Symbol.for marker on globalThis).
+// Idempotent across both flags, NODE_OPTIONS and several copies of the package: the agent's state is the thread's one
+// shared object (shared.ts), and a copy that finds an agent running delegates to it.
 import * as workerThreads from 'node:worker_threads';
 import { type Config, loadConfig } from './config';
 import { installImportHook } from './hooks/esm';
 import { installRequireHook } from './hooks/require';
 import { isLoaderHooksThread } from './loader-thread';
 import { log, reportInternalError, warnOnce } from './log';
+import { type AgentApi, type AgentInfo, shared } from './shared';
 import { installExitTrigger } from './trigger/exit';
 import { installSignalTriggers } from './trigger/signals';
 
-const AGENT = Symbol.for('leak-agent');
-
-export interface AgentState {
-  readonly config: Config;
-  readonly startedBy: string;
+/** The agent running in this thread, or null. */
+export function agentState(): AgentInfo | null {
+  return shared().agent;
 }
 
-
-export function agentState(): AgentState | null {
-  return ((globalThis as Record<symbol, unknown>)[AGENT] as AgentState | undefined) ?? null;
+/** This copy's answers, loaded only when first asked (the report machinery is not needed at start-up). */
+function localApi(config: Config): AgentApi {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = () => require('./integrations/local-api') as typeof import('./integrations/local-api');
+  return {
+    report: (trigger, sinceSeq) => load().produce(config, trigger, sinceSeq),
+    openWindow: () => load().openWindow(),
+    closeWindow: (since, allow) => load().closeWindow(config, since, allow),
+  };
 }
 
-export function start(startedBy: string): AgentState | null {
-  const existing = agentState();
+/**
+ * The API of the agent running in this thread, starting one when there is none (a program that imports
+ * `leak-agent` without preloading it). In Node's module-hooks thread, where no agent runs, this copy answers alone.
+ */
+export function agentApi(): AgentApi {
+  const running = shared().agent ?? start('api');
+  return running?.api ?? localApi(loadConfig());
+}
+
+export function start(startedBy: string): AgentInfo | null {
+  const state = shared();
+  const existing = state.agent;
   if (existing) {
     log.hooks('agent already running (started by %s); %s ignored', existing.startedBy, startedBy);
     return existing;
   }
   if (isLoaderHooksThread()) return null;
   const config = loadConfig();
-  const state: AgentState = Object.freeze({ config, startedBy });
-  Object.defineProperty(globalThis, AGENT, { value: state, enumerable: false, configurable: true, writable: false });
+  const agent: AgentInfo = Object.freeze({ config, startedBy, api: localApi(config) });
+  state.agent = agent;
   try {
     installRequireHook();
     // Vitest's vmThreads pool evaluates this file in a vm context without a real module filename.
@@ -53,5 +69,5 @@ export function start(startedBy: string): AgentState | null {
     reportInternalError('installing triggers', err);
   }
   log.hooks('agent started by %s (pid %d, thread %d)', startedBy, process.pid, workerThreads.threadId);
-  return state;
+  return agent;
 }

@@ -8,10 +8,12 @@
 // assigns later) and their property descriptors stay exactly as lodash made them.
 // MapCache stores object keys in `cache.__data__.map`, a native Map; `MapCache.prototype` is never patched because
 // lodash's Stack and SetCache share it.
+import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
 import { captureStack } from '../source/callsite';
 import {
   type CacheAdapter,
+  type CacheEntry,
   type CacheRecord,
   type DetachedEntry,
   type Detachment,
@@ -28,15 +30,55 @@ interface Memoized extends Function {
   cache?: unknown;
 }
 
-/** The storage the gc engine can take entries out of: a native Map (MapCache's `__data__.map`, or a Map the app set). */
+// Map operations through Map.prototype itself: a Map subclass the app uses as `memoized.cache` may override them (an
+// audit log, a sealed cache that refuses writes), and the verdict must touch only the storage, never app code.
+const mapClear = Map.prototype.clear;
+const mapSet = Map.prototype.set;
+const mapEntries = Map.prototype.entries;
+const mapKeys = Map.prototype.keys;
+
+function entriesOf(map: Map<unknown, unknown>): IterableIterator<[unknown, unknown]> {
+  return Reflect.apply(mapEntries, map, []) as IterableIterator<[unknown, unknown]>;
+}
+
+function hasOwnData(obj: object, key: string): unknown {
+  const desc = Object.getOwnPropertyDescriptor(obj, key);
+  return desc && 'value' in desc ? desc.value : undefined;
+}
+
+/**
+ * Where a memoized function's cache keeps its object keys, read without running app code (own data properties only,
+ * no getters): a native Map (the app's `memoized.cache = new Map()`, or a Map subclass), or lodash's MapCache, whose
+ * object keys live in `__data__.map`. `mapCache` is the MapCache whose `size` counts the entries, when there is one.
+ */
 function nativeMapOf(cache: unknown): { map: Map<unknown, unknown>; mapCache: { size?: unknown } | null } | null {
   if (cache instanceof Map) return { map: cache, mapCache: null };
   if (typeof cache !== 'object' || cache === null) return null;
-  const data = (cache as { __data__?: { map?: unknown } }).__data__;
-  if (data && typeof data === 'object' && data.map instanceof Map) {
-    return { map: data.map as Map<unknown, unknown>, mapCache: cache as { size?: unknown } };
+  const data = hasOwnData(cache, '__data__');
+  if (typeof data === 'object' && data !== null) {
+    const map = hasOwnData(data, 'map');
+    if (map instanceof Map) return { map, mapCache: cache as { size?: unknown } };
   }
   return null;
+}
+
+/**
+ * A custom cache object (`memoize.Cache = MyCache`) keeps its entries somewhere: the snapshot engine can judge it when
+ * that is a native Map in one of its own data properties (`this.store = new Map()`). The gc engine never takes entries
+ * out of such a cache: its own bookkeeping (counts, recency, limits) would not follow.
+ */
+function customMapsOf(cache: unknown): Array<Map<unknown, unknown>> {
+  if (typeof cache !== 'object' || cache === null || cache instanceof WeakMap) return [];
+  const maps: Array<Map<unknown, unknown>> = [];
+  for (const key of Reflect.ownKeys(cache)) {
+    const value = typeof key === 'string' ? hasOwnData(cache, key) : undefined;
+    if (value instanceof Map) maps.push(value);
+  }
+  return maps;
+}
+
+function memoizedCache(memoized: object): unknown {
+  return hasOwnData(memoized, 'cache');
 }
 
 const lodashAdapter: CacheAdapter = {
@@ -47,23 +89,40 @@ const lodashAdapter: CacheAdapter = {
   },
 
   forEachKey(memoized, _record, fn) {
-    const cache = (memoized as Memoized).cache;
+    const cache = memoizedCache(memoized);
     if (cache instanceof WeakMap || isLruCacheInstance(cache)) return; // weak, or reported as an lru-cache
     const storage = nativeMapOf(cache);
-    if (!storage) return;
-    for (const k of storage.map.keys()) if (isTrackable(k)) fn(k);
+    const maps = storage ? [storage.map] : customMapsOf(cache);
+    for (const map of maps) {
+      for (const k of Reflect.apply(mapKeys, map, []) as IterableIterator<unknown>) if (isTrackable(k)) fn(k);
+    }
   },
 
   whyNotDetachable(memoized) {
-    const cache = (memoized as Memoized).cache;
-    if (nativeMapOf(cache)) return null;
-    return 'memoized.cache is a custom cache object the agent cannot take entries out of';
+    if (nativeMapOf(memoizedCache(memoized))) return null;
+    return 'memoized.cache is a custom cache object: taking entries out would bypass its own bookkeeping';
   },
 
   detach(memoized) {
-    const storage = nativeMapOf((memoized as Memoized).cache);
+    const storage = nativeMapOf(memoizedCache(memoized));
     if (!storage) throw new Error('memoized.cache has no native Map storage');
     return detachNativeMap(storage.map, storage.mapCache);
+  },
+
+  view(memoized) {
+    const cache = memoizedCache(memoized);
+    const storage = nativeMapOf(cache);
+    const maps = storage ? [storage.map] : customMapsOf(cache);
+    if (maps.length === 0) throw new Error('memoized.cache keeps no native Map the agent can read');
+    const entries: CacheEntry[] = [];
+    const untracked: unknown[] = [];
+    for (const map of maps) {
+      for (const [key, value] of entriesOf(map)) {
+        if (isTrackable(key)) entries.push({ keys: [key], value });
+        else untracked.push(value);
+      }
+    }
+    return { containers: maps, entries, untracked };
   },
 
   options() {
@@ -74,7 +133,7 @@ const lodashAdapter: CacheAdapter = {
 function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown } | null): Detachment {
   const order: Array<{ key: unknown; value: unknown } | number> = [];
   const entries: DetachedEntry[] = [];
-  for (const [key, value] of map) {
+  for (const [key, value] of entriesOf(map)) {
     if (isTrackable(key)) {
       order.push(entries.length);
       entries.push({ keys: [key], payload: value });
@@ -82,23 +141,23 @@ function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown 
       order.push({ key, value });
     }
   }
-  map.clear();
+  Reflect.apply(mapClear, map, []);
   return {
     entries,
     uniqueKeys: true, // a Map's keys
-    restore(results) {
+    restore(_memoized, results) {
       let dead = 0;
       for (const item of order) {
         if (typeof item !== 'number') {
-          map.set(item.key, item.value);
+          Reflect.apply(mapSet, map, [item.key, item.value]);
           continue;
         }
         const back = results[item];
-        if (back) map.set(back.keys[0], back.payload);
+        if (back) Reflect.apply(mapSet, map, [back.keys[0], back.payload]);
         else dead++;
       }
       // MapCache.prototype.delete decrements `size` once per removed entry (lodash.memoize 4.1.2 has no size).
-      if (dead > 0 && mapCache && typeof mapCache.size === 'number') mapCache.size -= dead;
+      if (dead > 0 && mapCache && typeof hasOwnData(mapCache, 'size') === 'number') (mapCache.size as number) -= dead;
     },
   };
 }
@@ -110,11 +169,11 @@ function recordForMemoized(
   func: Function,
   createdStack: string | null,
 ): CacheRecord {
+  // The own `name` data property only: no getter and no Proxy trap (app code) runs.
   let name: string | null = null;
-  try {
-    name = typeof func.name === 'string' && func.name !== '' ? func.name : null;
-  } catch {
-    name = null;
+  if (!types.isProxy(func)) {
+    const own = hasOwnData(func, 'name');
+    if (typeof own === 'string' && own !== '') name = own;
   }
   return createRecord({
     library,
@@ -145,18 +204,22 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
     }
     let record: CacheRecord | undefined;
     let args: unknown[];
+    let slot: { key: unknown; has: boolean };
+    let createdStack: string | null;
     try {
-      const createdStack = captureStack(wrapper);
+      createdStack = captureStack(wrapper);
       // The slot carries the resolver's key to the miss that follows it; it is cleared there and before every report.
-      const slot = { key: undefined as unknown, has: false };
+      const resolverSlot: { key: unknown; has: boolean } = (slot = { key: undefined, has: false });
+      // Called by lodash exactly where it calls `func`: `func.apply(this, args)` (so a function with its own `apply`
+      // gets the same call it gets without the agent).
       const trackedFunc = function (this: unknown) {
-        const result = Reflect.apply(func, this, arguments);
+        const result = (func as Function).apply(this, arguments) as unknown;
         if (record !== undefined) {
           let key: unknown;
           if (resolver) {
-            key = slot.has ? slot.key : undefined;
-            slot.key = undefined;
-            slot.has = false;
+            key = resolverSlot.has ? resolverSlot.key : undefined;
+            resolverSlot.key = undefined;
+            resolverSlot.has = false;
           } else {
             key = arguments[0];
           }
@@ -171,23 +234,27 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
       args[0] = trackedFunc;
       if (typeof resolver === 'function') {
         args[1] = function (this: unknown) {
-          const key = Reflect.apply(resolver, this, arguments);
-          slot.key = key;
-          slot.has = true;
+          const key = (resolver as Function).apply(this, arguments) as unknown;
+          resolverSlot.key = key;
+          resolverSlot.has = true;
           return key;
         };
         copyNameAndLength(args[1] as Function, resolver);
       }
       copyNameAndLength(trackedFunc, func);
-      const memoized = Reflect.apply(original, self, args) as Memoized;
-      record = recordForMemoized(memoized, library, version, func, createdStack);
-      resolverSlots.set(record, slot);
-      return memoized;
     } catch (err) {
-      if (record === undefined && err instanceof TypeError) throw err;
       reportInternalError('instrumenting a lodash memoize call', err);
       return Reflect.apply(original, self, callArgs);
     }
+    // lodash's own work, and the app's (a custom Cache constructor): whatever it throws is theirs to throw.
+    const memoized = Reflect.apply(original, self, args) as Memoized;
+    try {
+      record = recordForMemoized(memoized, library, version, func, createdStack);
+      resolverSlots.set(record, slot);
+    } catch (err) {
+      reportInternalError('instrumenting a lodash memoize call', err);
+    }
+    return memoized;
   });
   for (const key of Reflect.ownKeys(original)) {
     if (key === 'name' || key === 'length' || key === 'prototype' || key === 'arguments' || key === 'caller') continue;

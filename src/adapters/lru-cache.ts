@@ -6,11 +6,14 @@
 //   7    public fields `keyMap` (Map<key, index>), `keyList[]`, `valList[]`
 //   8–11 `#keyMap`, `#keyList`, `#valList`, reachable only through the static `unsafeExposeInternals(cache)`
 // From 11.3 `fetch`/`forceFetch`/`memo`/`load` insert through the private `#set`, so they are wrapped too.
+import { hasSubscribers } from 'node:diagnostics_channel';
 import { log, reportInternalError } from '../log';
 import { captureStack } from '../source/callsite';
 import {
   type CacheAdapter,
+  type CacheEntry,
   type CacheRecord,
+  type CacheView,
   type DetachedEntry,
   type Detachment,
   createRecord,
@@ -25,6 +28,13 @@ interface LruClassInfo {
   generation: Generation;
   version: string;
   cls: Function;
+  /**
+   * The library's own removal method as the class defines it (`del` on 4–6, `delete` on 7+), taken when the class is
+   * patched: the verdict calls this, never an override a subclass of the app's may have.
+   */
+  remove: Function | null;
+  /** 11.3+: removals are published on the `lru-cache:metrics` diagnostics channel when it has subscribers. */
+  publishesRemovals: boolean;
 }
 
 interface Internals {
@@ -118,7 +128,17 @@ export function patchLruCacheClass(cls: Function, version: string, file: string)
     log.hooks('lru-cache %s: %s already patched', version, file);
     return false;
   }
-  classes.set(proto, { generation: generationFor(version), version, cls });
+  const generation = generationFor(version);
+  const removeName = generation === 'symbols' ? 'del' : 'delete';
+  const removeDesc = Object.getOwnPropertyDescriptor(proto, removeName);
+  const [major, minor] = version.split('.').map((n) => Number.parseInt(n, 10));
+  classes.set(proto, {
+    generation,
+    version,
+    cls,
+    remove: removeDesc && typeof removeDesc.value === 'function' ? (removeDesc.value as Function) : null,
+    publishesRemovals: major! > 11 || (major === 11 && minor! >= 3),
+  });
   mark(proto);
 
   // The hot path: one typeof test for primitive keys (glob, path-scurry, semver insert strings millions of times).
@@ -170,13 +190,16 @@ function symbolStorage(cache: object): Map<unknown, YallistNode> {
 function internalsOf(cache: object, info: LruClassInfo): Internals {
   if (info.generation === 'fields') {
     const c = cache as unknown as Internals & { isBackgroundFetch(v: unknown): boolean };
-    if (!(c.keyMap instanceof Map) || !Array.isArray(c.keyList)) throw new Error('lru-cache 7 storage not found');
-    return { keyMap: c.keyMap, keyList: c.keyList, valList: c.valList, isBackgroundFetch: (v) => c.isBackgroundFetch(v) };
+    if (!(c.keyMap instanceof Map) || !Array.isArray(c.keyList) || !Array.isArray(c.valList)) throw new Error('lru-cache 7 storage not found');
+    const isBackgroundFetch = (info.cls.prototype as { isBackgroundFetch?: (v: unknown) => boolean }).isBackgroundFetch;
+    return { keyMap: c.keyMap, keyList: c.keyList, valList: c.valList, isBackgroundFetch: (v) => isBackgroundFetch?.call(cache, v) === true };
   }
   const expose = (info.cls as { unsafeExposeInternals?: (c: object) => Internals }).unsafeExposeInternals;
   if (typeof expose !== 'function') throw new Error('lru-cache unsafeExposeInternals() not found');
-  const internals = expose(cache);
-  if (!(internals.keyMap instanceof Map)) throw new Error('lru-cache internals have no keyMap');
+  const internals = Reflect.apply(expose, info.cls, [cache]) as Internals;
+  if (!(internals.keyMap instanceof Map) || !Array.isArray(internals.keyList) || !Array.isArray(internals.valList)) {
+    throw new Error('lru-cache internals have no keyMap/keyList/valList');
+  }
   return internals;
 }
 
@@ -186,15 +209,18 @@ function removalHooks(cache: object, info: LruClassInfo): string | null {
     if (sym !== undefined && typeof (cache as Record<string | symbol, unknown>)[sym] === 'function') return 'dispose';
     return null;
   }
-  const c = cache as { dispose?: unknown; disposeAfter?: unknown };
-  if (info.generation === 'fields') {
-    // v7 has a no-op dispose on the prototype; the option shadows it on the instance.
-    if (Object.prototype.hasOwnProperty.call(cache, 'dispose')) return 'dispose';
-    if (typeof c.disposeAfter === 'function') return 'disposeAfter';
-    return null;
-  }
-  if (typeof c.dispose === 'function') return 'dispose';
-  if (typeof c.disposeAfter === 'function') return 'disposeAfter';
+  // Own properties only: a getter (v8+ `dispose`/`disposeAfter` are prototype getters over private fields) is read
+  // through the class's own descriptor, so no app-defined accessor of a subclass runs.
+  const read = (name: string): unknown => {
+    if (info.generation === 'fields') {
+      const own = Object.getOwnPropertyDescriptor(cache, name);
+      return own && 'value' in own ? own.value : undefined;
+    }
+    const desc = Object.getOwnPropertyDescriptor(info.cls.prototype as object, name);
+    return desc?.get ? Reflect.apply(desc.get, cache, []) : undefined;
+  };
+  if (typeof read('dispose') === 'function') return 'dispose';
+  if (typeof read('disposeAfter') === 'function') return 'disposeAfter';
   return null;
 }
 
@@ -212,13 +238,15 @@ const lruAdapter: CacheAdapter = {
     for (const k of keys) if (isTrackable(k)) fn(k);
   },
 
-  whyNotDetachable(cache, _record, purpose) {
+  whyNotDetachable(cache) {
     const info = classInfoOf(cache);
     if (!info) return 'not an instrumented lru-cache class';
-    // Putting every entry back calls nothing: dispose callbacks and fetches in flight only matter for removal.
-    if (purpose === 'restore-all') return null;
+    if (info.remove === null) return 'the lru-cache class has no delete method of its own';
     const hook = removalHooks(cache, info);
     if (hook) return `the cache has a ${hook} callback, which removing an entry would call`;
+    if (info.publishesRemovals && hasSubscribers('lru-cache:metrics')) {
+      return "the app subscribes to lru-cache's diagnostics channel, which would see each removal";
+    }
     if (info.generation !== 'symbols') {
       const internals = internalsOf(cache, info);
       for (const index of internals.keyMap.values()) {
@@ -231,7 +259,32 @@ const lruAdapter: CacheAdapter = {
   detach(cache) {
     const info = classInfoOf(cache);
     if (!info) throw new Error('not an instrumented lru-cache');
-    return info.generation === 'symbols' ? detachSymbols(cache) : detachIndexed(cache, internalsOf(cache, info));
+    return info.generation === 'symbols' ? detachSymbols(cache, info) : detachIndexed(internalsOf(cache, info), info);
+  },
+
+  view(cache) {
+    const info = classInfoOf(cache);
+    if (!info) throw new Error('not an instrumented lru-cache');
+    const entries: CacheEntry[] = [];
+    if (info.generation === 'symbols') {
+      // The Map holds every key; each entry's `{key, value}` record (Yallist node.value) holds a key and its value.
+      // Entries with primitive keys stay reachable through the recency list, which is not set aside.
+      const map = symbolStorage(cache);
+      const containers: object[] = [map];
+      for (const [key, node] of map) {
+        if (!isTrackable(key)) continue;
+        containers.push(node.value);
+        entries.push({ keys: [key], value: node.value.value });
+      }
+      return { containers, entries, untracked: [] };
+    }
+    const { keyMap, keyList, valList } = internalsOf(cache, info);
+    const untracked: unknown[] = [];
+    for (const [key, index] of keyMap) {
+      if (isTrackable(key)) entries.push({ keys: [key], value: valList[index] });
+      else untracked.push(valList[index]);
+    }
+    return { containers: [keyMap, keyList, valList], entries, untracked } satisfies CacheView;
   },
 
   options(cache) {
@@ -261,7 +314,7 @@ function placeholderKey(): object {
   return {};
 }
 
-function detachSymbols(cache: object): Detachment {
+function detachSymbols(cache: object, info: LruClassInfo): Detachment {
   const map = symbolStorage(cache);
   // Keep the Map's insertion order: rebuild it exactly, minus dead keys.
   const order: Array<{ key: unknown; node: YallistNode } | number> = [];
@@ -282,7 +335,7 @@ function detachSymbols(cache: object): Detachment {
   return {
     entries,
     uniqueKeys: true, // a Map's keys
-    restore(results) {
+    restore(store, results) {
       const dead: YallistNode[] = [];
       for (const item of order) {
         if (typeof item !== 'number') {
@@ -299,19 +352,18 @@ function detachSymbols(cache: object): Detachment {
           dead.push(node);
         }
       }
-      // Let the library unlink each dead node itself (list, length accounting): del(placeholder).
-      const del = (cache as { del?: (k: unknown) => void }).del;
+      // Let the library unlink each dead node itself (list, length accounting) with its own del(placeholder).
       for (const node of dead) {
         const placeholder = placeholderKey();
         node.value.key = placeholder;
         map.set(placeholder, node);
-        if (typeof del === 'function') del.call(cache, placeholder);
+        Reflect.apply(info.remove!, store, [placeholder]);
       }
     },
   };
 }
 
-function detachIndexed(cache: object, internals: Internals): Detachment {
+function detachIndexed(internals: Internals, info: LruClassInfo): Detachment {
   const { keyMap, keyList, valList } = internals;
   const order: Array<{ key: unknown; index: number } | number> = [];
   const entries: DetachedEntry[] = [];
@@ -331,7 +383,7 @@ function detachIndexed(cache: object, internals: Internals): Detachment {
   return {
     entries,
     uniqueKeys: true, // a Map's keys
-    restore(results) {
+    restore(store, results) {
       const dead: number[] = [];
       for (const item of order) {
         if (typeof item !== 'number') {
@@ -349,12 +401,11 @@ function detachIndexed(cache: object, internals: Internals): Detachment {
         }
       }
       // The library's own delete() unlinks the slot, frees it and fixes size and calculatedSize.
-      const remove = (cache as { delete?: (k: unknown) => boolean }).delete;
       for (const index of dead) {
         const placeholder = placeholderKey();
         keyList[index] = placeholder;
         keyMap.set(placeholder, index);
-        if (typeof remove === 'function') remove.call(cache, placeholder);
+        Reflect.apply(info.remove!, store, [placeholder]);
       }
     },
   };

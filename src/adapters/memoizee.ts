@@ -6,11 +6,14 @@
 //
 // Which arguments memoizee retains (normalizers/*.js): `get-1` (length 1) keeps args[0]; `get-fixed` and `get` keep
 // the whole arguments object; `primitive` keeps none (its ids are strings). Entries with string ids are not tracked.
+import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
 import { captureStack } from '../source/callsite';
 import {
   type CacheAdapter,
+  type CacheEntry,
   type CacheRecord,
+  type CacheView,
   type DetachedEntry,
   type Detachment,
   createRecord,
@@ -30,55 +33,57 @@ interface Conf {
   __ee__?: Record<string, Function | Function[]>;
 }
 
-/** One argument as the agent remembers it: objects weakly, primitives as they are. */
-type ArgSpec = Array<WeakRef<object> | { primitive: unknown }>;
-
-interface EntrySpec {
-  args: ArgSpec;
-  /** Indexes into args of the arguments memoizee retains by reference. */
-  keyArgs: number[];
+/**
+ * One entry memoizee holds whose arguments include an object: the arguments exactly as memoizee's normalizer keeps
+ * them (get-1 keeps the first, get-fixed/get the whole list: `original` receives the same) and the cached result.
+ */
+interface Mirrored {
+  args: ArrayLike<unknown>;
+  result: unknown;
 }
 
+/**
+ * The agent's mirror of one memoizee cache. memoizee keeps its storage in closures the agent cannot read, so the
+ * agent keeps, for each entry with an object argument, the same arguments and result memoizee keeps, and drops them on
+ * memoizee's own 'delete' and 'clear' events, which every removal emits (max, maxAge, dispose, refCounter, async,
+ * promise, memoized.delete/clear all go through conf.delete/clear). The mirror therefore never outlives memoizee's
+ * own references, and it lives in a WeakMap keyed by memoizee's `conf`: when the memoized function is garbage, so
+ * is the mirror. Cost per miss: the arguments object `original` gets anyway, one Map write, no WeakRef.
+ */
 interface MemoizeeState {
-  conf: WeakRef<Conf>;
-  entries: Map<number, EntrySpec>;
+  record: CacheRecord;
+  entries: Map<number, Mirrored>;
   listeners: Set<Function>;
-  /** memoized.length === 1: the get-1 normalizer keeps args[0] only. */
-  firstArgOnly: boolean;
+  /** While the verdict takes entries out or puts them back: events are the agent's own doing. */
   muted: boolean;
-  /**
-   * While muted (detaching): the cached results memoizee hands its own 'delete' (id, result) and 'clear' (old cache)
-   * events. So the agent needs no reference to results between reports.
-   */
-  removed: Map<unknown, unknown>;
-  cleared: Record<string, unknown> | null;
-  /** Entries memoizee holds now (all ids, also the untracked primitive ones), counted from its events. */
+  /** Entries memoizee holds now (all ids, also those without an object argument), counted from its events. */
   size: number;
   replay: { value: unknown } | null;
-  pending: ArgSpec | null;
+  pending: ArrayLike<unknown> | null;
   profiled: boolean;
+  /**
+   * memoized.length === 1: memoizee's get-1 normalizer keeps only the first argument, also when a call passes more.
+   * (A variadic `length: false` function whose original takes one parameter looks the same; it keeps every argument,
+   * so for it the agent tracks less than memoizee holds, never more.)
+   */
+  firstArgOnly: boolean;
 }
 
-const states = new WeakMap<CacheRecord, MemoizeeState>();
+const states = new WeakMap<object, MemoizeeState>();
 
-function remember(value: unknown): WeakRef<object> | { primitive: unknown } {
-  return isTrackable(value) ? new WeakRef(value) : { primitive: value };
+function hasObject(args: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < args.length; i++) if (isTrackable(args[i])) return true;
+  return false;
 }
 
-/** The argument again: the object (undefined once collected) or the primitive. */
-function recall(spec: WeakRef<object> | { primitive: unknown }): unknown {
-  return spec instanceof WeakRef ? spec.deref() : spec.primitive;
-}
-
-function specOf(args: ArrayLike<unknown>): ArgSpec | null {
-  let hasObject = false;
-  const spec: ArgSpec = [];
+/** The distinct object arguments of an entry. */
+function keysOf(args: ArrayLike<unknown>): object[] {
+  const keys: object[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (isTrackable(a)) hasObject = true;
-    spec.push(remember(a));
+    if (isTrackable(a) && !keys.includes(a)) keys.push(a);
   }
-  return hasObject ? spec : null;
+  return keys;
 }
 
 function listenersOf(conf: Conf, type: string): Function[] {
@@ -94,20 +99,14 @@ const memoizeeAdapter: CacheAdapter = {
     return keys.size;
   },
 
-  forEachKey(_conf, record, fn) {
-    const state = states.get(record);
+  forEachKey(conf, _record, fn) {
+    const state = states.get(conf);
     if (!state) return;
-    for (const entry of state.entries.values()) {
-      for (const i of entry.keyArgs) {
-        const ref = entry.args[i];
-        const k = ref instanceof WeakRef ? ref.deref() : undefined;
-        if (k !== undefined) fn(k);
-      }
-    }
+    for (const entry of state.entries.values()) for (const k of keysOf(entry.args)) fn(k);
   },
 
-  whyNotDetachable(conf, record) {
-    const state = states.get(record);
+  whyNotDetachable(conf) {
+    const state = states.get(conf);
     if (!state) return 'memoizee cache state not found';
     if (state.profiled) return 'memoizee/profile counts every insert, so entries cannot be moved without changing its statistics';
     const ee = (conf as Conf).__ee__ ?? {};
@@ -121,75 +120,76 @@ const memoizeeAdapter: CacheAdapter = {
     return null;
   },
 
-  detach(confObj, record) {
+  detach(confObj) {
     const conf = confObj as Conf;
-    const state = states.get(record);
+    const state = states.get(conf);
     if (!state) throw new Error('memoizee cache state not found');
     const entries: DetachedEntry[] = [];
     const ids: number[] = [];
     state.muted = true;
     try {
-      const taken: Array<{ keys: object[]; args: unknown[] }> = [];
-      for (const [id, spec] of Array.from(state.entries)) {
-        if (!conf.has(id)) {
-          state.entries.delete(id); // memoizee no longer holds it (removed without an event we saw)
-          continue;
-        }
-        // Arguments memoizee does not retain may have been collected; replay does not need them.
-        const args = spec.args.map(recall);
-        const keys: object[] = [];
-        let held = true;
-        for (const i of spec.keyArgs) {
-          const k = args[i];
-          if (!isTrackable(k)) held = false;
-          else if (!keys.includes(k)) keys.push(k);
-        }
-        if (!held) continue; // cannot be: memoizee holds its key arguments
+      for (const [id, entry] of state.entries) {
+        if (!conf.has(id)) continue; // memoizee no longer holds it (removed without an event we saw)
         ids.push(id);
-        taken.push({ keys, args });
+        entries.push({ keys: keysOf(entry.args), payload: entry });
       }
-      // memoizee's own removal, with no listener but ours (checked above); its events hand over the results. When its
-      // every entry is one of these, one clear() takes them all at once; otherwise delete(id) each, which costs
-      // memoizee a linear search per entry.
+      // memoizee's own removal, with no listener but ours (checked above). When its every entry is one of these, one
+      // clear() takes them all at once; otherwise delete(id) each, which costs memoizee a linear search per entry.
       if (ids.length === state.size) conf.clear();
       else for (const id of ids) conf.delete(id);
-      const cleared = state.cleared;
-      let lost = 0;
-      ids.forEach((id, n) => {
-        state.entries.delete(id);
-        const found = cleared ? Object.prototype.hasOwnProperty.call(cleared, id as PropertyKey) : state.removed.has(id);
-        // Never put back a made-up result: without its own, the entry stays removed (the next call recomputes it).
-        if (!found) {
-          lost++;
-          return;
-        }
-        const value = cleared ? cleared[id as unknown as string] : state.removed.get(id);
-        entries.push({ keys: taken[n]!.keys, payload: { args: taken[n]!.args, value }, value });
-      });
-      if (lost > 0) reportInternalError('detaching memoizee entries', new Error(`${lost} results were not handed over by memoizee`));
+      state.entries.clear();
     } finally {
       state.muted = false;
-      state.removed.clear();
-      state.cleared = null;
     }
     return {
       entries,
-      restore(results) {
-        // Survivors go back through memoizee's own miss path, with `original` answering from the saved result.
-        for (const back of results) {
-          if (!back) continue; // dead: memoizee already removed it in detach, as its delete() does
-          const { args, value } = back.payload as { args: unknown[]; value: unknown };
-          state.replay = { value };
-          try {
-            Reflect.apply(conf.memoized, undefined, args);
-          } catch (err) {
-            reportInternalError('restoring a memoizee entry', err);
-          } finally {
-            state.replay = null;
+      restore(_conf, results) {
+        // Survivors go back through memoizee's own miss path, with `original` answering from the saved result; the
+        // mirror follows from the 'set' events. Dead ones stay removed, as memoizee's delete() left them.
+        state.muted = true;
+        try {
+          for (const back of results) {
+            if (!back) continue;
+            const { args, result } = back.payload as Mirrored;
+            state.replay = { value: result };
+            try {
+              Reflect.apply(conf.memoized, undefined, args);
+            } catch (err) {
+              reportInternalError('restoring a memoizee entry', err);
+            } finally {
+              state.replay = null;
+            }
           }
+        } finally {
+          state.muted = false;
         }
       },
     } satisfies Detachment;
+  },
+
+  view(conf) {
+    const state = states.get(conf);
+    if (!state) throw new Error('memoizee cache state not found');
+    const entries: CacheEntry[] = [];
+    const ids: number[] = [];
+    for (const [id, entry] of state.entries) {
+      entries.push({ keys: keysOf(entry.args), value: entry.result });
+      ids.push(id);
+    }
+    // memoizee's own storage (configure-map.js, normalizers/*.js, identical from 0.4.1 to 0.4.17): conf.has closes
+    // over `cache` (id → result) and over `get`, the normalizer's lookup, which closes over `argsMap` (get-1) or `map`
+    // and `cache` (get-fixed, get). The results of entries without an object argument stay reachable: only the
+    // element references of the tracked ids are set aside in `cache`.
+    return {
+      containers: [state.entries],
+      entries,
+      untracked: [],
+      closures: {
+        from: conf,
+        paths: [['has', 'cache'], ['has', 'get', 'argsMap'], ['has', 'get', 'map'], ['has', 'get', 'cache']],
+        partialElements: ids,
+      },
+    } satisfies CacheView;
   },
 
   options(conf): Record<string, number | boolean | string> {
@@ -230,7 +230,10 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   const original = conf.original;
   let name: string | null = null;
   if (typeof conf.profileName === 'string' && conf.profileName) name = conf.profileName;
-  else if (typeof original === 'function' && original.name) name = original.name;
+  else if (typeof original === 'function' && !types.isProxy(original)) {
+    const own = Object.getOwnPropertyDescriptor(original, 'name');
+    if (own && typeof own.value === 'string' && own.value !== '') name = own.value;
+  }
   const record = createRecord({
     library: 'memoizee',
     libraryVersion: version,
@@ -241,61 +244,56 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     createdIsFirstWrite: false,
   });
   const state: MemoizeeState = {
-    conf: new WeakRef(conf),
+    record,
     entries: new Map(),
     listeners: new Set(),
-    firstArgOnly: conf.memoized.length === 1,
     muted: false,
-    removed: new Map(),
-    cleared: null,
     size: 0,
     replay: null,
     pending: null,
     profiled,
+    firstArgOnly: conf.memoized.length === 1,
   };
-  states.set(record, state);
+  states.set(conf, state);
 
+  // memoizee calls `original` with `call`/`apply` (configure-map.js): Reflect.apply is the same call.
   const wrappedOriginal = function (this: unknown) {
-    state.pending = null;
     if (state.replay) {
-      const { value } = state.replay;
-      state.pending = specOf(arguments);
-      return value;
+      state.pending = state.firstArgOnly && arguments.length > 1 ? [arguments[0]] : arguments;
+      return state.replay.value;
     }
-    const result = Reflect.apply(original, this, arguments);
-    state.pending = specOf(arguments); // only on success: 'set' follows synchronously
+    state.pending = null;
+    const result = Reflect.apply(original, this, arguments) as unknown;
+    // Only on success: 'set' follows synchronously.
+    state.pending = state.firstArgOnly && arguments.length > 1 ? [arguments[0]] : arguments;
     return result;
   };
   conf.original = wrappedOriginal;
 
-  const onSet = (id: unknown) => {
+  const onSet = (id: unknown, _unused: unknown, result: unknown) => {
     state.size++;
     const args = state.pending;
     state.pending = null;
-    if (args === null || typeof id !== 'number') return; // string ids: primitive mode, arguments not retained
+    // String ids: primitive mode, where memoizee keeps no argument.
+    if (args === null || typeof id !== 'number' || !hasObject(args)) return;
     try {
-      const keyArgs: number[] = [];
-      const limit = state.firstArgOnly ? Math.min(1, args.length) : args.length;
-      for (let i = 0; i < limit; i++) if (args[i] instanceof WeakRef) keyArgs.push(i);
-      if (keyArgs.length === 0) return;
-      state.entries.set(id, { args, keyArgs });
-      for (const i of keyArgs) {
-        const k = (args[i] as WeakRef<object>).deref();
-        if (k !== undefined) trackKey(record, k, onSet);
+      state.entries.set(id, { args, result });
+      if (state.muted) return; // a verdict putting an entry back: first sight and stack samples are kept as they were
+      for (let i = 0; i < args.length; i++) {
+        const k = args[i];
+        if (isTrackable(k)) trackKey(record, k, onSet);
       }
     } catch (err) {
       reportInternalError('tracking a memoizee entry', err);
     }
   };
-  const onDelete = (id: unknown, result: unknown) => {
+  const onDelete = (id: unknown) => {
     state.size--;
-    if (state.muted) state.removed.set(id, result);
-    else if (typeof id === 'number') state.entries.delete(id);
+    if (!state.muted && typeof id === 'number') state.entries.delete(id);
   };
-  const onClear = (oldCache: unknown) => {
+  const onClear = () => {
     state.size = 0;
-    if (state.muted) state.cleared = typeof oldCache === 'object' && oldCache !== null ? (oldCache as Record<string, unknown>) : null;
-    else state.entries.clear();
+    if (!state.muted) state.entries.clear();
   };
   state.listeners.add(onSet).add(onDelete).add(onClear);
   conf.on('set', onSet);

@@ -1,5 +1,6 @@
 // Wrapping helpers shared by the adapters: shimmer does the swap (keeping enumerability), these keep `name` and
 // `length` identical to the original, so `fn.name`, `fn.length` and the property descriptor look as before.
+import { types } from 'node:util';
 import { runInThisContext } from 'node:vm';
 import shimmer from 'shimmer';
 
@@ -34,10 +35,16 @@ export function setOriginal(wrapper: Function, original: Function): void {
   marks().wrapperOf.set(wrapper, original);
 }
 
+/** Give `target` the `name` and `length` of `source`; a Proxy (whose traps are app code, or revoked) is left alone. */
 export function copyNameAndLength(target: Function, source: Function): void {
+  if (types.isProxy(source)) return;
   for (const prop of ['name', 'length'] as const) {
-    const desc = Object.getOwnPropertyDescriptor(source, prop);
-    if (desc) Object.defineProperty(target, prop, desc);
+    try {
+      const desc = Object.getOwnPropertyDescriptor(source, prop);
+      if (desc) Object.defineProperty(target, prop, desc);
+    } catch {
+      // a getter-less oddity: keep the wrapper's own
+    }
   }
 }
 

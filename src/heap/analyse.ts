@@ -6,11 +6,13 @@
 // - A WeakMap entry appears twice, as `internal` edges named "… part of key (K @k) -> value (V @v) pair in WeakMap
 //   (table @t)": once from the key, once from the table. The value is live only when key and table both are, so the
 //   table-side copy is never followed and the key-side one only once the table is reached (else parked until then).
-// - The probe and its arrays (and their element stores) are blocked: never entered. The detached entries sit only in
-//   those arrays, plus the probe's `shadow` WeakMaps (key → cached value), which are roots: a cached value is live
-//   exactly when its key is — the gc engine's semantics.
+// - The probe and its arrays (and their element stores) are blocked: never entered. So are each cache's containers
+//   (its Map, key and value lists) and the closure storage the meta file names: a key or value reached only through
+//   them is held by caches alone. The probe's `shadow` (cache → key → cached value, as WeakMaps) is a root: a cached
+//   value is live exactly when its cache and its key are — the gc engine's semantics.
+// - A cache that the roots do not reach is garbage: it is not judged.
 import { performance } from 'node:perf_hooks';
-import { PROBE_CLASS, type AnalysisResult, type CacheAnalysis } from './protocol';
+import { PROBE_CLASS, type AnalysisResult, type CacheAnalysis, type ProbeMeta } from './protocol';
 import type { HeapSnapshot } from './read';
 
 const EPHEMERON = /^\d+ \/ part of key \(.* @(\d+)\) -> value \(.* @(\d+)\) pair in WeakMap \(table @(\d+)\)$/;
@@ -40,6 +42,8 @@ export class SnapshotGraph {
   private readonly kdjName: number;
   /** Per edge-name string: table node id for key-side ephemeron edges, -2 for table-side copies, -1 otherwise. */
   private readonly ephemeronCache = new Map<number, number>();
+  /** Node id → element indexes whose references are set aside (a cache's entries in a shared object). */
+  readonly skippedElements = new Map<number, Set<number>>();
 
   constructor(readonly snap: HeapSnapshot) {
     const { meta } = snap;
@@ -123,6 +127,28 @@ export class SnapshotGraph {
     return -1;
   }
 
+  /** The target of the edge of type `type` named `name` out of `n`, or -1. */
+  namedEdge(n: number, type: number, name: string): number {
+    for (let e = this.firstEdge[n]!; e < this.firstEdge[n + 1]!; e++) {
+      if (this.edgeType(e) === type && this.snap.strings[this.edgeNameOrIndex(e)] === name) return this.edgeTarget(e);
+    }
+    return -1;
+  }
+
+  /**
+   * The value of closure variable `name` of function node `fn`: its context (internal edge "context"), then the
+   * enclosing ones (internal edge "previous"), as V8 writes them.
+   */
+  closureVariable(fn: number, name: string): number {
+    let ctx = this.namedEdge(fn, this.INTERNAL, 'context');
+    for (let depth = 0; ctx >= 0 && depth < 8; depth++) {
+      const found = this.namedEdge(ctx, this.CONTEXT, name);
+      if (found >= 0) return found;
+      ctx = this.namedEdge(ctx, this.INTERNAL, 'previous');
+    }
+    return -1;
+  }
+
   /** The element edges of an array node: index → target. */
   elements(n: number): Map<number, number> {
     const out = new Map<number, number>();
@@ -139,6 +165,7 @@ export class SnapshotGraph {
   edgeRule(e: number, fromId: number): number {
     const t = this.edgeType(e);
     if (t === this.WEAK || t === this.SHORTCUT) return -1;
+    if (t === this.ELEMENT && this.skippedElements.size > 0 && this.skippedElements.get(fromId)?.has(this.edgeNameOrIndex(e))) return -1;
     if (t !== this.INTERNAL) return 0;
     const nameIdx = this.edgeNameOrIndex(e);
     if (nameIdx === this.kdjName) return -1;
@@ -307,7 +334,7 @@ export function findProbe(g: SnapshotGraph): number {
   return probe;
 }
 
-export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
+export function analyseSnapshot(snap: HeapSnapshot, meta: ProbeMeta): AnalysisResult {
   const t0 = performance.now();
   const g = new SnapshotGraph(snap);
   const probe = findProbe(g);
@@ -325,62 +352,92 @@ export function analyseSnapshot(snap: HeapSnapshot): AnalysisResult {
     for (const [i, t] of els) out[i] = t;
     return out;
   };
+  const part = (name: string): number => {
+    const n = g.property(probe, name);
+    if (n < 0) throw new Error(`the probe has no ${name} array`);
+    block(n);
+    return n;
+  };
   block(probe);
-  const keysNode = g.property(probe, 'keys');
-  const heldNode = g.property(probe, 'held');
-  const shadowNode = g.property(probe, 'shadow');
-  if (keysNode < 0 || heldNode < 0 || shadowNode < 0) throw new Error('the probe has no keys/held/shadow arrays');
-  block(keysNode);
-  block(heldNode);
-  block(shadowNode);
-  const keyLists = arrayOf(keysNode).map((n) => {
+  const stores = arrayOf(part('stores'));
+  const keyNodes = arrayOf(part('keys'));
+  const containerLists = arrayOf(part('containers')).map((n) => {
     block(n);
     return arrayOf(n);
   });
-  const heldLists = arrayOf(heldNode).map((n) => {
+  const valueLists = arrayOf(part('values')).map((n) => {
     block(n);
-    return arrayOf(n).map((h) => {
-      block(h);
-      return h;
+    return arrayOf(n);
+  });
+  const roots = arrayOf(part('roots'));
+  const shadow = g.property(probe, 'shadow');
+  if (shadow < 0) throw new Error('the probe has no shadow');
+  if (stores.length !== meta.caches.length) throw new Error('the probe and its meta file disagree');
+
+  // Set aside every cache's storage: containers whole, closure storage as the meta file says.
+  const missing: number[] = meta.caches.map(() => 0);
+  meta.caches.forEach((cache, w) => {
+    for (const c of containerLists[w] ?? []) if (c !== undefined) block(c);
+    const from = roots[w];
+    (cache.closurePaths ?? []).forEach((path, p) => {
+      let at = from === undefined ? -1 : g.property(from, path[0]!);
+      for (const name of path.slice(1)) if (at >= 0) at = g.closureVariable(at, name);
+      if (at < 0) {
+        missing[w]!++;
+        return;
+      }
+      if (p === 0 && cache.partialElements) {
+        // Only this cache's entries: the element references with these indexes, and the backing store they share.
+        g.skippedElements.set(g.id(at), new Set(cache.partialElements));
+        const store = g.property(at, 'elements');
+        if (store >= 0) blocked[store] = 1;
+      } else {
+        block(at);
+      }
     });
   });
-  const shadows = arrayOf(shadowNode).filter((n) => n !== undefined);
 
   const live = new Uint8Array(g.nodeCount);
   const parent = new Uint32Array(g.nodeCount);
-  mark(g, [0, ...shadows], live, blocked, parent);
+  mark(g, [0, shadow], live, blocked, parent);
   const t1 = performance.now();
   let explainMs = 0;
 
   const caches: CacheAnalysis[] = [];
   const seenAll = new Uint8Array(g.nodeCount);
   let retainedBytesAll = 0;
-  keyLists.forEach((keys, w) => {
+  meta.caches.forEach((cache, w) => {
+    const store = stores[w];
+    if (store === undefined || !live[store]) {
+      caches.push({ live: false, dead: [], retainedBytes: 0, valuePath: null, liveKeyHeldBy: null });
+      return;
+    }
     const dead: number[] = [];
     const deadNodes = new Set<number>();
-    keys.forEach((k, i) => {
-      if (k !== undefined && !live[k]) {
+    cache.keys.forEach((k, i) => {
+      const node = keyNodes[k];
+      if (node !== undefined && !live[node]) {
         dead.push(i);
-        deadNodes.add(k);
+        deadNodes.add(node);
       }
     });
-    const held = heldLists[w] ?? [];
-    const valuesNode = held[2] ?? held[0];
-    const payloads = valuesNode === undefined ? [] : arrayOf(valuesNode).filter((p) => p !== undefined && !live[p]);
+    const payloads = (valueLists[w] ?? []).filter((p) => p !== undefined && !live[p]);
     const seeds = [...deadNodes, ...payloads];
     const retainedBytes = seeds.length === 0 ? 0 : bytesFrom(g, seeds, live, blocked, new Uint8Array(g.nodeCount));
     retainedBytesAll += seeds.length === 0 ? 0 : bytesFrom(g, seeds, live, blocked, seenAll);
-    let retention: string | null = null;
+    let valuePath: string | null = null;
     if (dead.length > 0) {
       const te = performance.now();
       const path = w < 64 ? pathToDeadKey(g, payloads, deadNodes, live, blocked) : null;
       explainMs += performance.now() - te;
-      retention = path ? `held as key and through cached value ${path.join('')}` : 'held as key';
+      valuePath = path ? path.join('') : null;
     }
     // For a cache whose keys are all or partly alive: what holds the first live one, outside the caches.
-    const firstLive = keys.find((k) => k !== undefined && live[k]);
+    const firstLive = cache.keys.map((k) => keyNodes[k]).find((n) => n !== undefined && live[n]);
     const liveKeyHeldBy = firstLive === undefined ? null : retainerPath(g, firstLive, parent);
-    caches.push({ dead, retainedBytes, retention, liveKeyHeldBy });
+    const result: CacheAnalysis = { live: true, dead, retainedBytes, valuePath, liveKeyHeldBy };
+    if (missing[w]! > 0) result.missingPaths = missing[w]!;
+    caches.push(result);
   });
   const t2 = performance.now();
   return { caches, retainedBytesAll, timings: { mark: Math.round(t1 - t0), bytes: Math.round(t2 - t1 - explainMs), explain: Math.round(explainMs) } };

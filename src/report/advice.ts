@@ -7,14 +7,8 @@ export interface AdviceInput {
   options: Record<string, number | boolean | string>;
   deadKeys: number;
   hints?: ReadonlySet<string>;
-  /** How the dead keys are held, when the snapshot engine found out ("held as key and through cached value .owner"). */
-  retention?: string | null;
-}
-
-/** The path of a value→key back-reference in a retention explanation, e.g. ".owner", or null. */
-function backReference(retention: string | null | undefined): string | null {
-  const m = retention ? /through cached value (\S+)/.exec(retention) : null;
-  return m ? m[1]! : null;
+  /** When the snapshot engine found a cached value pointing back at its key: the path (".owner"). */
+  valuePath?: string | null;
 }
 
 function isBounded(options: AdviceInput['options']): boolean {
@@ -23,7 +17,7 @@ function isBounded(options: AdviceInput['options']): boolean {
 
 export function adviceFor(input: AdviceInput): string {
   const base = baseAdvice(input);
-  const path = backReference(input.retention);
+  const path = input.valuePath ?? null;
   // Keyed by an id, such an entry still pins the object through its value: the back-reference has to go too.
   return path ? `${base}; the cached value also points back at its key (${path}), so drop that reference as well` : base;
 }

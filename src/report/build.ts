@@ -1,10 +1,10 @@
-// Verification result → the JSON report (schema leak-agent.report/v1). Pure: no I/O, no process state but what the
-// caller passes in.
+// Verification result (and its resolved sites) → the JSON report (schema leak-agent.report/v1). Pure: no I/O, no
+// process state but what the caller passes in.
 import type { LibraryName } from '../track/registry';
-import { appLocation, type SourceLocation } from '../source/location';
-import { nameFromSite } from '../source/names';
+import type { SourceLocation } from '../source/location';
 import type { CacheVerdict, VerificationResult } from '../verify/verdict';
 import { adviceFor } from './advice';
+import type { CacheSites, Sites } from './sites';
 
 export type Trigger = 'exit' | 'signal' | 'api' | 'test';
 
@@ -18,15 +18,26 @@ export interface CacheReport {
   trackedKeys: number;
   deadKeys: number;
   verified: boolean;
-  /** Why the cache could not be verified (only when verified is false). */
+  /** Why the cache could not be verified, or not exactly (present only when verified is false). */
   reason?: string;
+  /** Bytes dropping this cache's dead entries would free; null when unknown or measured only together with others. */
   retainedBytes: number | null;
+  /** The other leaking caches whose dead entries' bytes were measured together with this one's (summary.retainedBytes). */
+  retainedBytesSharedWith?: string[];
   /** How the dead keys are held (snapshot engine): "held as key", "held as key and through cached value .owner". */
   retention?: string;
   /** What keeps the first live key alive outside the caches (snapshot engine), e.g. "Session.user". */
   liveKeyHeldBy?: string;
   classes: Array<{ name: string; count: number }>;
   example: { insertedAt: SourceLocation | null } | null;
+  /** Dead keys that earlier reports found in this cache (the gc engine removed them then). */
+  removedByEarlierReports?: {
+    deadKeys: number;
+    classes: Array<{ name: string; count: number }>;
+    insertedAt: SourceLocation | null;
+    /** When the latest of those reports ran. */
+    at: string;
+  };
   advice: string;
 }
 
@@ -38,7 +49,19 @@ export interface Report {
   time: string;
   verification: { engine: 'snapshot' | 'gc' | 'none'; durationMs: number };
   caches: CacheReport[];
-  summary: { caches: number; leakingCaches: number; deadKeys: number; retainedBytes: number | null };
+  summary: {
+    caches: number;
+    leakingCaches: number;
+    /** Distinct dead objects: an object two caches hold counts once. */
+    deadKeys: number;
+    retainedBytes: number | null;
+    /** Caches with object keys that were garbage themselves (never judged) since the previous report. */
+    garbageCaches: number;
+    /** Object keys those of them still in the heap at this report held. */
+    garbageKeys: number;
+    /** Dead keys earlier reports found (and the gc engine removed), over the caches listed. */
+    removedByEarlierReports: number;
+  };
 }
 
 export interface BuildOptions {
@@ -47,64 +70,80 @@ export interface BuildOptions {
   sinceSeq?: number;
   now?: Date;
   pid?: number;
+  node?: string;
 }
 
-function cacheReport(v: CacheVerdict, sinceSeq: number, bytes: number | null): CacheReport {
+function classCounts(names: Iterable<[string, number]>): Array<{ name: string; count: number }> {
+  return [...names].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}
+
+function retentionText(v: CacheVerdict): string | undefined {
+  if (!v.retention) return undefined;
+  return v.retention.valuePath ? `held as key and through cached value ${v.retention.valuePath}` : 'held as key';
+}
+
+const NO_SITES: CacheSites = { createdAt: null, name: null, insertedAt: null, removedInsertedAt: null };
+
+function cacheReport(v: CacheVerdict, sinceSeq: number, sites: CacheSites): CacheReport {
   const dead = sinceSeq > 0 ? v.dead.filter((d) => d.seq >= sinceSeq) : v.dead;
   const counts = new Map<string, number>();
   for (const d of dead) counts.set(d.className, (counts.get(d.className) ?? 0) + 1);
-  const classes = [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
-  let example: CacheReport['example'] = null;
-  for (const d of dead) {
-    const insertedAt = appLocation(d.stack);
-    if (insertedAt) {
-      example = { insertedAt };
-      break;
-    }
-  }
   const rec = v.record;
-  const createdAt = appLocation(rec.createdStack);
-  const name = rec.name ?? nameFromSite(createdAt, rec.createdIsFirstWrite ? 'receiver' : 'assignment');
+  const judged = v.verified || dead.length > 0;
   const report: CacheReport = {
     id: rec.id,
     library: rec.library,
     libraryVersion: rec.libraryVersion,
-    name,
-    createdAt,
+    name: sites.name,
+    createdAt: sites.createdAt,
     options: v.options,
     trackedKeys: v.trackedKeys,
     deadKeys: dead.length,
     verified: v.verified,
-    retainedBytes: v.verified ? (dead.length > 0 ? (v.retainedBytes ?? bytes) : 0) : null,
-    classes,
-    example,
+    // A window reports part of a cache's dead keys: the engine's per-cache bytes cover all of them.
+    retainedBytes: judged && dead.length === 0 && v.verified ? 0 : dead.length === v.dead.length ? (v.retainedBytes ?? null) : null,
+    classes: classCounts(counts),
+    example: dead.length > 0 ? { insertedAt: sites.insertedAt } : null,
     advice: adviceFor({
       library: rec.library,
       libraryVersion: rec.libraryVersion,
       options: v.options,
       deadKeys: dead.length,
       hints: rec.hints,
-      retention: v.verified && dead.length > 0 ? v.retention : null,
+      valuePath: dead.length > 0 ? (v.retention?.valuePath ?? null) : null,
     }),
   };
   if (!v.verified && v.reason) report.reason = v.reason;
-  if (v.verified && dead.length > 0 && v.retention) report.retention = v.retention;
+  const retention = dead.length > 0 ? retentionText(v) : undefined;
+  if (retention) report.retention = retention;
   if (v.verified && v.liveKeyHeldBy) report.liveKeyHeldBy = v.liveKeyHeldBy;
+  const removed = v.removedBefore;
+  if (removed && sinceSeq === 0) {
+    report.removedByEarlierReports = {
+      deadKeys: removed.deadKeys,
+      classes: classCounts(removed.classes),
+      insertedAt: sites.removedInsertedAt,
+      at: new Date(removed.at).toISOString(),
+    };
+  }
   return report;
 }
 
-export function buildReport(result: VerificationResult, opts: BuildOptions): Report {
+export function buildReport(result: VerificationResult, sites: Sites, opts: BuildOptions): Report {
   const sinceSeq = opts.sinceSeq ?? 0;
-  // Bytes freed by the one GC are shared among the leaking caches in proportion to their dead keys (the snapshot
-  // engine measures each cache's own bytes instead).
-  const deadTotal = result.verdicts.reduce((n, v) => n + (v.verified ? v.dead.length : 0), 0);
-  const caches = result.verdicts.map((v) => {
-    const share =
-      result.freedBytes === null || !v.verified || deadTotal === 0
-        ? null
-        : Math.round((result.freedBytes * v.dead.length) / deadTotal);
-    return cacheReport(v, sinceSeq, share);
-  });
+  // The gc engine frees every dead entry in one collection: its bytes are one figure for all leaking caches together.
+  // It belongs to a cache alone only when that cache is the only one leaking; the snapshot engine measures each.
+  const caches = result.verdicts.map((v) => cacheReport(v, sinceSeq, sites.get(v.record.num) ?? NO_SITES));
+  const leaking = caches.filter((c) => c.deadKeys > 0);
+  if (result.engine === 'gc') {
+    for (const c of leaking) {
+      if (leaking.length === 1) c.retainedBytes = result.freedBytes;
+      else {
+        c.retainedBytes = null;
+        if (result.freedBytes !== null) c.retainedBytesSharedWith = leaking.filter((o) => o !== c).map((o) => o.id);
+      }
+    }
+  }
   caches.sort(
     (a, b) =>
       Number(b.deadKeys > 0) - Number(a.deadKeys > 0) ||
@@ -113,25 +152,29 @@ export function buildReport(result: VerificationResult, opts: BuildOptions): Rep
       b.trackedKeys - a.trackedKeys ||
       a.id.localeCompare(b.id, 'en', { numeric: true }),
   );
-  const leaking = caches.filter((c) => c.deadKeys > 0);
-  const knownBytes = leaking.every((c) => c.retainedBytes !== null);
+  const distinct = new Set<number>();
+  for (const v of result.verdicts) for (const d of v.dead) if (d.seq >= sinceSeq) distinct.add(d.id);
   return {
     schema: 'leak-agent.report/v1',
     trigger: opts.trigger,
     pid: opts.pid ?? process.pid,
-    node: process.version,
+    node: opts.node ?? process.version,
     time: (opts.now ?? new Date()).toISOString(),
     verification: { engine: result.engine, durationMs: result.durationMs },
     caches,
     summary: {
       caches: caches.length,
       leakingCaches: leaking.length,
-      deadKeys: leaking.reduce((n, c) => n + c.deadKeys, 0),
-      retainedBytes: !knownBytes
-        ? null
-        : result.engine === 'snapshot' && sinceSeq === 0 && result.freedBytes !== null
-          ? result.freedBytes // bytes several caches pin together, counted once
-          : leaking.reduce((n, c) => n + (c.retainedBytes ?? 0), 0),
+      deadKeys: distinct.size,
+      retainedBytes: leaking.length === 0 ? (result.engine === 'none' ? null : 0) : sinceSeq === 0 ? result.freedBytes : summedBytes(leaking),
+      garbageCaches: result.garbage.caches,
+      garbageKeys: result.garbage.keys,
+      removedByEarlierReports: caches.reduce((n, c) => n + (c.removedByEarlierReports?.deadKeys ?? 0), 0),
     },
   };
+}
+
+/** A window's bytes: the per-cache figures when every one is known (snapshot engine; a window never measures gc bytes). */
+function summedBytes(leaking: CacheReport[]): number | null {
+  return leaking.every((c) => c.retainedBytes !== null) ? leaking.reduce((n, c) => n + c.retainedBytes!, 0) : null;
 }

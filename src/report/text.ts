@@ -40,55 +40,89 @@ function where(loc: CacheReport['createdAt']): string {
 }
 
 /**
- * Whether a byte count is worth printing. The gc engine's bytes are a heap delta between two full GCs, within about
+ * Whether a byte count is worth printing. The gc engine's bytes are a memory delta between two full GCs, within about
  * ±100 KiB of the truth (V8's own bookkeeping moves that much between collections), so smaller amounts are not shown;
  * the snapshot engine's bytes are exact.
  */
-function showBytes(bytes: number | null, engine: Report['verification']['engine']): bytes is number {
-  return bytes !== null && bytes >= (engine === 'gc' ? 256 * 1024 : 1024);
+function showBytes(bytes: number | null | undefined, engine: Report['verification']['engine']): bytes is number {
+  return typeof bytes === 'number' && bytes >= (engine === 'gc' ? 256 * 1024 : 1024);
+}
+
+/** "12:01:03", local time. */
+function clock(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+function label(cache: CacheReport): string {
+  return `${cache.library} ${cache.name ?? '(anonymous)'}`;
+}
+
+function garbageNote(report: Report): string | null {
+  const n = report.summary.garbageCaches;
+  if (n === 0) return null;
+  return `${plural(n, 'cache', 'caches')} with object keys ${n === 1 ? 'was' : 'were'} garbage ${n === 1 ? 'itself' : 'themselves'} and not judged`;
 }
 
 export function formatText(report: Report, opts: TextOptions): string {
   const c = (code: string, s: string): string => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const engine = report.verification.engine;
   const leaking = report.caches.filter((x) => x.deadKeys > 0);
-  const unverified = report.caches.filter((x) => !x.verified);
+  const unverified = report.caches.filter((x) => !x.verified && x.deadKeys === 0 && x.trackedKeys > 0);
   const lines: string[] = [];
   if (leaking.length > 0) {
     const bytes = report.summary.retainedBytes;
+    const together = leaking.length > 1 && leaking.some((x) => x.retainedBytesSharedWith !== undefined) ? ' together' : '';
     lines.push(
       c(
         '1;31',
         `leak-agent: ${plural(leaking.length, 'cache keeps', 'caches keep')} ${plural(report.summary.deadKeys, 'otherwise-dead object', 'otherwise-dead objects')} alive` +
-          (showBytes(bytes, report.verification.engine) ? ` (${formatBytes(bytes)})` : ''),
+          (showBytes(bytes, engine) ? ` (${engine === 'gc' ? '~' : ''}${formatBytes(bytes)}${together})` : ''),
       ),
     );
     for (const cache of leaking) {
-      const label = `${cache.library} ${cache.name ?? '(anonymous)'}`;
-      lines.push(`  ${c('1', label)}  ${c('36', where(cache.createdAt))}  ${describeBound(cache.options)}`);
+      lines.push(`  ${c('1', label(cache))}  ${c('36', where(cache.createdAt))}  ${describeBound(cache.options)}`);
       const classes = cache.classes.map((k) => `${k.count} × ${k.name}`).join(', ');
-      let detail = `    ${classes} dead, ${cache.trackedKeys} tracked`;
-      if (showBytes(cache.retainedBytes, report.verification.engine) && leaking.length > 1) detail += `, ~${formatBytes(cache.retainedBytes)}`;
+      let detail = `    ${cache.verified ? '' : 'at least '}${classes} dead, ${cache.trackedKeys} tracked`;
+      // Per cache only when the figure is this cache's own (snapshot engine, or the one leaking cache's whole share).
+      if (leaking.length > 1 && showBytes(cache.retainedBytes, engine)) detail += `, ${formatBytes(cache.retainedBytes)}`;
       const at = cache.example?.insertedAt;
       if (at) detail += `, first inserted at ${where(at)} (${at.function})`;
       if (cache.retention) detail += `; ${cache.retention}`;
       lines.push(detail);
+      if (cache.removedByEarlierReports) {
+        lines.push(`    ${cache.removedByEarlierReports.deadKeys} more found by the report at ${clock(cache.removedByEarlierReports.at)}`);
+      }
+      if (!cache.verified && cache.reason) lines.push(`    ${c('33', 'not exact:')} ${cache.reason}`);
       lines.push(`    ${c('32', 'fix:')} ${cache.advice}`);
     }
+    const note = garbageNote(report);
+    if (note) lines.push(`  (${note})`);
   }
   if (unverified.length > 0) {
-    lines.push(
-      c('33', `leak-agent: ${plural(unverified.length, 'cache', 'caches')} holding object keys could not be verified`),
-    );
+    lines.push(c('33', `leak-agent: ${plural(unverified.length, 'cache', 'caches')} holding object keys could not be verified`));
     for (const cache of unverified) {
-      lines.push(
-        `  ${cache.library} ${cache.name ?? '(anonymous)'}  ${where(cache.createdAt)}  ${cache.trackedKeys} tracked: ${cache.reason ?? 'not verified'}`,
-      );
+      lines.push(`  ${label(cache)}  ${where(cache.createdAt)}  ${cache.trackedKeys} tracked: ${cache.reason ?? 'not verified'}`);
     }
   }
-  if (lines.length === 0) {
-    if (report.caches.length === 0) return '';
-    const tracked = report.caches.reduce((n, x) => n + x.trackedKeys, 0);
-    return `leak-agent: no cache keeps otherwise-dead objects alive (${plural(report.caches.length, 'cache', 'caches')}, ${plural(tracked, 'tracked key', 'tracked keys')}, ${report.verification.engine} engine ${report.verification.durationMs} ms)\n`;
+  if (lines.length > 0) return `${lines.join('\n')}\n`;
+  return `${cleanLine(report)}`;
+}
+
+/** The one line a report with nothing to fix prints ('' when no cache ever held an object key: nothing was judged). */
+function cleanLine(report: Report): string {
+  const removed = report.caches.filter((x) => x.removedByEarlierReports !== undefined);
+  if (removed.length > 0) {
+    const latest = removed.map((x) => x.removedByEarlierReports!.at).sort().pop()!;
+    const where = removed.length === 1 ? `in ${label(removed[0]!)}` : `in ${removed.length} caches`;
+    return `leak-agent: no new dead objects since the report at ${clock(latest)} (${report.summary.removedByEarlierReports} found then, ${where})\n`;
   }
-  return `${lines.join('\n')}\n`;
+  const note = garbageNote(report);
+  const judged = report.caches.filter((x) => x.trackedKeys > 0);
+  if (judged.length === 0) {
+    return note ? `leak-agent: no live cache keeps otherwise-dead objects alive (${note}; judge caches while they live: a signal, report() or a test window)\n` : '';
+  }
+  const tracked = judged.reduce((n, x) => n + x.trackedKeys, 0);
+  return `leak-agent: no cache keeps otherwise-dead objects alive (${plural(judged.length, 'cache', 'caches')}, ${plural(tracked, 'tracked key', 'tracked keys')}, ${report.verification.engine} engine ${report.verification.durationMs} ms${note ? `; ${note}` : ''})\n`;
 }

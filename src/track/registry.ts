@@ -1,56 +1,94 @@
 // The registry of instrumented caches and the keys they were given.
 // Nothing here holds a key, a value or a cache strongly: caches are reached through WeakRefs, keys only through
-// WeakMaps whose values are primitives (sequence numbers) or strings (sampled stacks).
+// WeakMaps whose values are primitives (sequence numbers) or strings (sampled stacks). A record dies with its cache:
+// a FinalizationRegistry on each cache (held value: the record's number) removes it as soon as V8 collects the cache,
+// so an app that memoizes per request keeps the agent's own memory flat without ever asking for a report.
 //
-// What an insert costs: the verdict enumerates the caches' own storage (adapter.detach) and judges each key with a
-// WeakRef and a real GC, so nothing per key is needed for it. Per insert the agent counts, and keeps the insertion
-// stack of a bounded sample of keys. Only once a test window has been opened (Vitest, expectNoCacheLeaks) does it
-// also remember each key's first sight, which is what a window compares. Per-key weak bookkeeping is what V8 makes
-// expensive: a WeakMap entry costs 0.6–1.7 µs per insert on the CI machine (more the longer keys live) and a
-// FinalizationRegistry cell as much again, against 80–300 ns for the libraries' own miss path
-// (`npm run bench -- --only ops`).
+// What an insert costs: the verdict enumerates the caches' own storage, so nothing per key is needed for it. Per insert
+// the agent counts, and keeps the insertion stack of a bounded sample of keys. Only once a test window has been opened
+// (Vitest, expectNoCacheLeaks) does it also remember each key's first sight, which is what a window compares.
+//
+// Memory per live cache: one record (about 200 bytes), its creation stack (a string of at most 24 frames, typically
+// 1–2 KiB), and per sampled key one WeakMap entry holding a stack string (at most 8 + 24 + 1/1024 of its keys).
+//
+// The registry lives in the thread's shared state (shared.ts), so every copy of the package sees the same records.
 import { captureStack } from '../source/callsite';
 import { faultPoint } from '../fault';
 import { log, reportInternalError } from '../log';
+import { slot } from '../shared';
 
 export type LibraryName = 'lodash.memoize' | 'lodash' | 'lodash-es' | 'memoizee' | 'lru-cache';
 
-/** One detached entry: every object key it needs (all must stay alive) and what the adapter wants back. */
+/** One tracked entry of a cache: every object key it needs (all must stay alive) and its cached value. */
+export interface CacheEntry {
+  keys: object[];
+  value: unknown;
+}
+
+/** One entry taken out of a cache by `detach`, with what the adapter needs to put it back. */
 export interface DetachedEntry {
   keys: object[];
+  /** What `restore` gets back: the cached value, or the adapter's own record of the entry. */
   payload: unknown;
-  /** The cached value, when the payload is more than that (memoizee: its arguments too). */
-  value?: unknown;
 }
 
 /**
- * Entries taken out of a cache by an adapter for one verification turn. `restore` gets, in the same order, either the
- * entry (its keys survived) to put back exactly, or null (a key died) to remove the way the library itself would.
- * A Detachment must not itself reference any key or value: it keeps slot numbers only.
+ * Entries taken out of a cache by an adapter for one verification turn (gc engine). `restore` gets, in the same
+ * order, either the entry (its keys survived) to put back exactly, or null (a key died) to remove the way the library
+ * itself would. The Detachment may reference the cache's storage (the verdict keeps it only as long as the cache
+ * lives) but must not reference a key or a value outside `entries`.
  */
 export interface Detachment {
   entries: DetachedEntry[];
   /** True when every entry has exactly one key and no key is in two entries (a Map's keys): no duplicate check. */
   uniqueKeys?: boolean;
-  restore(results: Array<DetachedEntry | null>): void;
+  /** Values of entries left in the cache whose keys are not tracked (primitives): they live as long as the cache. */
+  restore(store: object, results: Array<DetachedEntry | null>): void;
+}
+
+/**
+ * A read-only view of a cache for the snapshot engine: nothing is taken out. `containers` are the objects whose
+ * references to keys and values belong to the cache (they are set aside as a whole); `entries` pair each tracked
+ * entry's keys with its value; `untracked` are the values of entries with primitive keys that live in those
+ * containers too (they stay live while the cache does). `closures` asks the analysis to set aside storage the library
+ * keeps in closures (memoizee), found from `from` along variable names.
+ */
+export interface CacheView {
+  containers: object[];
+  entries: CacheEntry[];
+  untracked: unknown[];
+  closures?: {
+    from: object;
+    /** Each path: property of `from` holding a function, then closure variable names (a function's, then the next). */
+    paths: string[][];
+    /** Element indexes of the first resolved object whose element references belong to tracked entries. */
+    partialElements?: number[];
+  };
 }
 
 export interface CacheAdapter {
   /** Tracked (object/function) keys the cache holds now. */
   countKeys(store: object, record: CacheRecord): number;
-  /**
-   * Why this cache cannot be detached without side effects right now, or null when it can. `purpose` says what the
-   * restore will do: 'drop' removes dead entries (gc engine), 'restore-all' puts every entry back (snapshot engine).
-   */
-  whyNotDetachable(store: object, record: CacheRecord, purpose: 'drop' | 'restore-all'): string | null;
+  /** Why the gc engine cannot take this cache's entries out and put the survivors back silently, or null when it can. */
+  whyNotDetachable(store: object, record: CacheRecord): string | null;
   /** Call `fn` with each tracked key the cache holds now (a key may come more than once). Changes nothing. */
   forEachKey(store: object, record: CacheRecord, fn: (key: object) => void): void;
-  /** Take every entry with an object key out of the cache's storage, silently. */
+  /** Take every entry with an object key out of the cache's storage, silently (gc engine). */
   detach(store: object, record: CacheRecord): Detachment;
+  /** Everything the snapshot engine needs, without changing anything; null when the storage cannot be found. */
+  view(store: object, record: CacheRecord): CacheView;
   /** Options that bound the cache (max, ttl, ...), for the report. */
   options(store: object, record: CacheRecord): Record<string, number | boolean | string>;
-  /** Name of the memoized function, when the record does not know it yet. */
-  name?(store: object, record: CacheRecord): string | null;
+}
+
+/** Dead keys that earlier reports of the gc engine found in a cache and removed. */
+export interface RemovedKeys {
+  deadKeys: number;
+  classes: Map<string, number>;
+  /** The first removed key's sampled insertion stack. */
+  firstStack: string | null;
+  /** When the latest such report ran (ms since the epoch). */
+  at: number;
 }
 
 export interface CacheRecord {
@@ -60,21 +98,23 @@ export interface CacheRecord {
   readonly libraryVersion: string;
   name: string | null;
   /** Compact stack of the creation (or first write) site; a string, never an Error. */
-  readonly createdStack: string | null;
-  readonly createdIsFirstWrite: boolean;
+  createdStack: string | null;
+  createdIsFirstWrite: boolean;
   readonly storeRef: WeakRef<object>;
   readonly adapter: CacheAdapter;
   /** Insertions of object keys (every write, not distinct keys); paces the stack sample. */
   inserted: number;
-  /** key → first-sight sequence number, for test windows; kept only once a window has been opened (see currentSeq). */
-  readonly keySeq: WeakMap<object, number>;
-  /** key → compact insertion stack, for a bounded sample of keys. */
-  readonly samples: WeakMap<object, string>;
+  /** key → first-sight sequence number, for test windows; made once a window has been opened (see currentSeq). */
+  keySeq: WeakMap<object, number> | null;
+  /** key → compact insertion stack, for a bounded sample of keys; made on the first sample. */
+  samples: WeakMap<object, string> | null;
   sampleCount: number;
   /** Tracking for this cache stopped after an internal error. */
   disabled: boolean;
   /** What the adapters noticed that changes the advice ('keyed-by-this'). */
   readonly hints: Set<string>;
+  /** Dead keys earlier reports removed from this cache, or null. */
+  removed: RemovedKeys | null;
 }
 
 // Insertion stacks: the first 8 object-key writes of a cache, then every 64th until 32 stacks, then every 1024th for
@@ -84,9 +124,37 @@ const MAX_EARLY_SAMPLES = 32;
 const SAMPLE_EVERY = 64;
 const SAMPLE_EVERY_LATER = 1024;
 
-let nextRecordNum = 1;
-let nextSeq = 1;
-const records = new Map<number, CacheRecord>();
+interface Registry {
+  records: Map<number, CacheRecord>;
+  nextRecordNum: number;
+  nextSeq: number;
+  /** Whether inserts record first sight (from the first test window on). */
+  firstSight: boolean;
+  /** Removes a record when V8 collects its cache; the held value is the record's number. */
+  finalizer: FinalizationRegistry<number>;
+  /** Caches with object keys that became garbage since the last report (counted when pruned). */
+  garbageCaches: number;
+}
+
+const reg: Registry = slot('registry', () => {
+  const registry: Registry = {
+    records: new Map(),
+    nextRecordNum: 1,
+    nextSeq: 1,
+    firstSight: false,
+    // Runs after V8 collected a cache: only Map operations on the agent's own data, never app code.
+    finalizer: new FinalizationRegistry((num: number) => prune(registry, num)),
+    garbageCaches: 0,
+  };
+  return registry;
+});
+
+function prune(registry: Registry, num: number): void {
+  const rec = registry.records.get(num);
+  if (rec === undefined) return;
+  registry.records.delete(num);
+  if (rec.inserted > 0) registry.garbageCaches++;
+}
 
 export interface NewRecord {
   library: LibraryName;
@@ -99,7 +167,7 @@ export interface NewRecord {
 }
 
 export function createRecord(init: NewRecord): CacheRecord {
-  const num = nextRecordNum++;
+  const num = reg.nextRecordNum++;
   const rec: CacheRecord = {
     num,
     id: `c${num}`,
@@ -111,28 +179,27 @@ export function createRecord(init: NewRecord): CacheRecord {
     storeRef: new WeakRef(init.store),
     adapter: init.adapter,
     inserted: 0,
-    keySeq: new WeakMap(),
-    samples: new WeakMap(),
+    keySeq: null,
+    samples: null,
     sampleCount: 0,
     disabled: false,
     hints: new Set(),
+    removed: null,
   };
-  records.set(num, rec);
-  log.track('new cache %s: %s@%s %s', rec.id, rec.library, rec.libraryVersion, rec.name ?? '(anonymous)');
+  reg.records.set(num, rec);
+  reg.finalizer.register(init.store, num);
+  if (log.track.enabled) log.track('new cache %s: %s@%s %s', rec.id, rec.library, rec.libraryVersion, rec.name ?? '(anonymous)');
   return rec;
 }
 
-/** Whether inserts record first sight (from the first test window on). */
-let firstSight = false;
-
 /** A key's first-sight number: 0 when it was seen before the first window (or no window was ever opened). */
 export function seqOf(rec: CacheRecord, key: object): number {
-  return firstSight ? (rec.keySeq.get(key) ?? 0) : 0;
+  return rec.keySeq !== null ? (rec.keySeq.get(key) ?? 0) : 0;
 }
 
 /** A key's sampled insertion stack, or null. */
 export function stackOf(rec: CacheRecord, key: object): string | null {
-  return rec.sampleCount > 0 ? (rec.samples.get(key) ?? null) : null;
+  return rec.samples !== null ? (rec.samples.get(key) ?? null) : null;
 }
 
 /**
@@ -142,19 +209,22 @@ export function stackOf(rec: CacheRecord, key: object): string | null {
  * window does not count as a new insertion.
  */
 export function currentSeq(): number {
-  if (!firstSight) {
-    firstSight = true;
-    for (const { record, store } of liveRecords()) {
+  if (!reg.firstSight) {
+    reg.firstSight = true;
+    for (const record of liveRecords()) {
+      const store = record.storeRef.deref();
+      if (store === undefined) continue;
       try {
+        const seen = (record.keySeq ??= new WeakMap());
         record.adapter.forEachKey(store, record, (key) => {
-          if (!record.keySeq.has(key)) record.keySeq.set(key, 0);
+          if (!seen.has(key)) seen.set(key, 0);
         });
       } catch (err) {
         reportInternalError('opening a test window', err);
       }
     }
   }
-  return nextSeq;
+  return reg.nextSeq;
 }
 
 /**
@@ -166,12 +236,18 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
   try {
     faultPoint('track');
     const n = ++rec.inserted;
-    if (firstSight && !rec.keySeq.has(key)) rec.keySeq.set(key, nextSeq++);
-    if ((rec.sampleCount < 8 || n % (rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER) === 0) && !rec.samples.has(key)) {
-      const stack = captureStack(below);
-      if (stack !== null) {
-        rec.samples.set(key, stack);
-        rec.sampleCount++;
+    if (reg.firstSight) {
+      const seen = (rec.keySeq ??= new WeakMap());
+      if (!seen.has(key)) seen.set(key, reg.nextSeq++);
+    }
+    if (rec.sampleCount < 8 || n % (rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER) === 0) {
+      const samples = (rec.samples ??= new WeakMap());
+      if (!samples.has(key)) {
+        const stack = captureStack(below);
+        if (stack !== null) {
+          samples.set(key, stack);
+          rec.sampleCount++;
+        }
       }
     }
   } catch (err) {
@@ -180,18 +256,38 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
   }
 }
 
-/** Live records; records whose cache was collected are dropped here. */
-export function liveRecords(): Array<{ record: CacheRecord; store: object }> {
-  const out: Array<{ record: CacheRecord; store: object }> = [];
-  for (const [num, rec] of records) {
-    const store = rec.storeRef.deref();
-    if (store === undefined) {
-      records.delete(num);
+/**
+ * The records whose cache V8 has not collected yet (a cache may still be garbage: only a verdict can tell). Records
+ * of collected caches are pruned here too, for when the finalizer has not run yet. Returns records, never caches:
+ * callers deref `storeRef` where they need the cache and must not keep it across a collection.
+ */
+export function liveRecords(): CacheRecord[] {
+  const out: CacheRecord[] = [];
+  for (const [num, rec] of reg.records) {
+    if (rec.storeRef.deref() === undefined) {
+      prune(reg, num);
       continue;
     }
-    out.push({ record: rec, store });
+    out.push(rec);
   }
   return out;
+}
+
+/** A verdict found this cache garbage: forget it now (the finalizer will find nothing left to do). */
+export function forgetGarbageCache(rec: CacheRecord): void {
+  if (reg.records.delete(rec.num) && rec.inserted > 0) reg.garbageCaches++;
+}
+
+/** Caches with object keys that became garbage since the last call (one report to the next). */
+export function takeGarbageCacheCount(): number {
+  const n = reg.garbageCaches;
+  reg.garbageCaches = 0;
+  return n;
+}
+
+/** Number of records held (tests and the benchmark: the agent's own memory stays bounded). */
+export function recordCount(): number {
+  return reg.records.size;
 }
 
 export function isTrackable(key: unknown): key is object {

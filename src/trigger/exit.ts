@@ -19,9 +19,17 @@ export function installExitTrigger(config: Config): void {
   process.on('exit', function leakAgentExitReport(code: number) {
     if (done) return;
     done = true;
+    abortSnapshots(); // a signal's analysis still running: its result would come too late
+
     const report = runReport(config, { trigger: 'exit', print: true, writeFile: true });
     if (report && config.exitCode !== null && report.summary.deadKeys > 0 && code === 0) {
       process.exitCode = config.exitCode;
     }
   });
+}
+
+/** Stop a snapshot analysis in flight and remove its files (loaded only when a report runs). */
+function abortSnapshots(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../verify/snapshot') as typeof import('../verify/snapshot')).abortPendingSnapshots();
 }

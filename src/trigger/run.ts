@@ -2,10 +2,12 @@
 import type { Config } from '../config';
 import { faultPoint } from '../fault';
 import { log, reportInternalError, writeStderr } from '../log';
+import { slot } from '../shared';
 import { type Report, type Trigger, buildReport } from '../report/build';
+import { resolveSites } from '../report/sites';
 import { formatText, shouldColor } from '../report/text';
 import { writeReportFile } from '../report/write-file';
-import { verify, verifyAsync } from '../verify/engine';
+import { type VerifyOptions, verify, verifyAsync } from '../verify/engine';
 import type { VerificationResult } from '../verify/verdict';
 
 export interface RunOptions {
@@ -15,19 +17,30 @@ export interface RunOptions {
   /** Write LEAK_AGENT_REPORT_FILE when configured. */
   writeFile: boolean;
   sinceSeq?: number;
+  /** Use the gc engine whatever LEAK_AGENT_VERIFY says (a terminating signal: no snapshot in a grace period). */
+  gcOnly?: boolean;
 }
 
-let running = false;
-/** An asynchronous report (its snapshot analysis) is in flight: other async triggers coalesce into it. */
-let asyncRunning = false;
+/** Test windows judge pass or fail: no bytes, so the gc engine needs one full GC instead of two. */
+function verifyOptions(config: Config, opts: RunOptions): VerifyOptions {
+  const mode = opts.gcOnly && config.verify !== 'off' ? 'gc' : config.verify;
+  return { mode, bytes: opts.trigger !== 'test' };
+}
+
+/**
+ * One report at a time per thread, whichever copy of the package asks (shared.ts). `sync`: a report's synchronous
+ * part runs; `async`: an asynchronous report (its snapshot analysis) is in flight, and other async triggers coalesce.
+ */
+const lock = slot('report-lock', () => ({ sync: false, async: false }));
 
 export function isReportRunning(): boolean {
-  return running || asyncRunning;
+  return lock.sync || lock.async;
 }
 
 function deliver(config: Config, opts: RunOptions, result: VerificationResult): Report {
   faultPoint('report');
-  const report = buildReport(result, { trigger: opts.trigger, sinceSeq: opts.sinceSeq ?? 0 });
+  const sinceSeq = opts.sinceSeq ?? 0;
+  const report = buildReport(result, resolveSites(result, sinceSeq), { trigger: opts.trigger, sinceSeq });
   if (opts.print) {
     const text = formatText(report, { color: shouldColor() });
     if (text) writeStderr(text);
@@ -40,19 +53,19 @@ function deliver(config: Config, opts: RunOptions, result: VerificationResult): 
 
 /** Verify, build, print and write. Synchronous; returns null when a report is already running or it failed. */
 export function runReport(config: Config, opts: RunOptions): Report | null {
-  if (running) {
+  if (lock.sync) {
     log.report('a report is already running: %s trigger coalesced', opts.trigger);
     return null;
   }
-  running = true;
+  lock.sync = true;
   try {
     faultPoint('trigger');
-    return deliver(config, opts, verify(config.verify));
+    return deliver(config, opts, verify(verifyOptions(config, opts)));
   } catch (err) {
     reportInternalError(`producing the ${opts.trigger} report`, err);
     return null;
   } finally {
-    running = false;
+    lock.sync = false;
   }
 }
 
@@ -61,26 +74,26 @@ export function runReport(config: Config, opts: RunOptions): Report | null {
  * the app goes on. An exit during it still gets its own (synchronous) report.
  */
 export async function runReportAsync(config: Config, opts: RunOptions): Promise<Report | null> {
-  if (running || asyncRunning) {
+  if (lock.sync || lock.async) {
     log.report('a report is already running: %s trigger coalesced', opts.trigger);
     return null;
   }
-  asyncRunning = true;
+  lock.async = true;
   try {
     faultPoint('trigger');
     // The synchronous part holds `running`, like any report; the analysis in a child does not block exit reports.
-    running = true;
+    lock.sync = true;
     let pendingResult: Promise<VerificationResult>;
     try {
-      pendingResult = verifyAsync(config.verify, opts.trigger !== 'signal');
+      pendingResult = verifyAsync(verifyOptions(config, opts), opts.trigger !== 'signal');
     } finally {
-      running = false;
+      lock.sync = false;
     }
     return deliver(config, opts, await pendingResult);
   } catch (err) {
     reportInternalError(`producing the ${opts.trigger} report`, err);
     return null;
   } finally {
-    asyncRunning = false;
+    lock.async = false;
   }
 }

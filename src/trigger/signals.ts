@@ -40,11 +40,20 @@ export function installSignalTriggers(config: Config): void {
         // The app has its own handler: it decides what happens; the exit report follows if it exits.
         if (process.listenerCount(sig) > 1) return;
         markExitReported();
-        runReport(config, { trigger: 'signal', print: true, writeFile: true });
+        // Within the grace period a supervisor gives (docker stop: 10 s): an analysis in flight is stopped and its
+        // files removed, and the report uses the gc engine — never a heap snapshot on the way out.
+        abortSnapshots();
+        runReport(config, { trigger: 'signal', print: true, writeFile: true, gcOnly: true });
         process.removeListener(sig, onTerminate);
         process.kill(process.pid, sig);
       };
       process.on(sig, onTerminate);
     }
   }
+}
+
+/** Stop a snapshot analysis in flight and remove its files (loaded only when a report runs). */
+function abortSnapshots(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../verify/snapshot') as typeof import('../verify/snapshot')).abortPendingSnapshots();
 }

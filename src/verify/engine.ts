@@ -1,5 +1,6 @@
 // Chooses and runs a verification engine over the live caches.
-//   gc        the gc engine for every cache it can take; the others stay unverified
+//   gc        the gc engine for every cache it can take; the others stay unverified, and so does every other cache
+//             whose answer they could change (their keys and values are out of the gc engine's sight)
 //   snapshot  the snapshot engine for every cache (nothing changes); unverified when no snapshot can be written
 //   auto      the gc engine when it can take every cache; otherwise the snapshot engine for all of them (so a key two
 //             caches share is judged with both set aside), and the gc engine as far as it goes when no snapshot fits
@@ -9,30 +10,39 @@ import type { VerifyMode } from '../config';
 import { clearResolverSlot } from '../adapters/lodash';
 import { faultPoint } from '../fault';
 import { log, reportInternalError, warnOnce } from '../log';
-import { type CacheRecord, liveRecords } from '../track/registry';
+import { type CacheRecord, liveRecords, takeGarbageCacheCount } from '../track/registry';
 import { verifyWithGc } from './gc';
-import { SnapshotUnavailable, type SnapshotRun, verifySnapshot, verifySnapshotAsync } from './snapshot';
+import { SnapshotUnavailable, type SnapshotRun, sweepStaleSnapshots, verifySnapshot, verifySnapshotAsync } from './snapshot';
 import type { CacheVerdict, VerificationResult } from './verdict';
 
-interface Target {
-  record: CacheRecord;
-  store: object;
+export interface VerifyOptions {
+  mode: VerifyMode;
+  /** Measure the bytes dead entries pin (reports): the gc engine pays one more full GC for it. Test windows do not. */
+  bytes: boolean;
 }
 
 interface Work {
   started: number;
-  targets: Target[];
+  /** Caches holding tracked keys now: what the engines judge. */
+  targets: CacheVerdict[];
+  /** Every cache the report lists: the targets, and caches whose dead keys an earlier report removed. */
   verdicts: CacheVerdict[];
   engine: VerificationResult['engine'];
   freedBytes: number | null;
 }
 
+function describe(record: CacheRecord): string {
+  return `${record.library} ${record.name ?? record.id}`;
+}
+
 function collect(): Work {
   const started = performance.now();
-  const targets: Target[] = [];
+  const targets: CacheVerdict[] = [];
   const verdicts: CacheVerdict[] = [];
-  for (const { record, store } of liveRecords()) {
+  for (const record of liveRecords()) {
     clearResolverSlot(record);
+    const store = record.storeRef.deref();
+    if (store === undefined) continue;
     let trackedKeys = 0;
     let options: Record<string, number | boolean | string> = {};
     try {
@@ -41,39 +51,61 @@ function collect(): Work {
     } catch (err) {
       reportInternalError('reading a cache', err);
     }
-    if (trackedKeys === 0) continue;
-    verdicts.push({ record, trackedKeys, verified: false, reason: null, dead: [], options });
-    targets.push({ record, store });
+    if (trackedKeys === 0 && record.removed === null) continue;
+    const removedBefore = record.removed && { ...record.removed, classes: new Map(record.removed.classes) };
+    const verdict: CacheVerdict = { record, trackedKeys, verified: false, reason: null, dead: [], options, removedBefore };
+    verdicts.push(verdict);
+    if (trackedKeys > 0) targets.push(verdict);
   }
   return { started, targets, verdicts, engine: 'none', freedBytes: null };
 }
 
-function runGc(work: Work): void {
+function runGc(work: Work, bytes: boolean): void {
   try {
     faultPoint('verify');
-    const run = verifyWithGc(work.targets, work.verdicts);
+    const run = verifyWithGc(work.targets, { bytes });
     work.engine = 'gc';
     work.freedBytes = run.exact ? run.freedBytes : null;
-    for (const v of work.verdicts) if (v.verified) v.engine = 'gc';
+    distrustAroundUntaken(work);
   } catch (err) {
     reportInternalError('verifying caches', err);
-    for (const v of work.verdicts) v.reason ??= `internal error while verifying: ${err instanceof Error ? err.message : String(err)}`;
+    for (const v of work.targets) {
+      v.verified = false;
+      v.reason ??= `internal error while verifying: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+}
+
+/**
+ * A cache the gc engine could not take keeps holding its keys and values through the collection, so a key of another
+ * cache that survived may be alive only because of it: that cache's answer is not exact (its dead keys are: they died
+ * with the untaken cache still in place). Such caches are marked unverified, naming the cache that blocked them.
+ */
+function distrustAroundUntaken(work: Work): void {
+  const untaken = work.targets.filter((v) => !v.garbage && !v.verified && v.engine === undefined);
+  if (untaken.length === 0) return;
+  const names = untaken.map((v) => describe(v.record));
+  const shown = names.length > 2 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(' and ');
+  for (const v of work.targets) {
+    if (v.garbage || !v.verified || v.dead.length === v.trackedKeys) continue;
+    v.verified = false;
+    v.reason = `its surviving keys may be held only by ${shown}, which the gc engine cannot take; LEAK_AGENT_VERIFY=auto or snapshot judges them together`;
   }
 }
 
 function snapshotDone(work: Work, run: SnapshotRun): void {
   work.engine = 'snapshot';
   work.freedBytes = run.freedBytes;
-  for (const v of work.verdicts) if (v.verified) v.engine = 'snapshot';
 }
 
 function snapshotFailed(work: Work, err: unknown): void {
   const why = err instanceof Error ? err.message : String(err);
   if (err instanceof SnapshotUnavailable) warnOnce('snapshot-unavailable', `leak-agent: no heap snapshot: ${why}`);
   else reportInternalError('writing or analysing the heap snapshot', err);
-  for (const v of work.verdicts) {
+  for (const v of work.targets) {
     v.verified = false;
     v.dead = [];
+    v.garbage = false;
     v.reason = `the heap snapshot could not be taken: ${why}`;
   }
 }
@@ -82,13 +114,15 @@ function snapshotFailed(work: Work, err: unknown): void {
 function plan(work: Work, mode: VerifyMode): 'gc' | 'snapshot' | null {
   if (work.targets.length === 0) return null;
   if (mode === 'off') {
-    for (const v of work.verdicts) v.reason = 'verification is off (LEAK_AGENT_VERIFY=off)';
+    for (const v of work.targets) v.reason = 'verification is off (LEAK_AGENT_VERIFY=off)';
     return null;
   }
   if (mode === 'gc' || mode === 'snapshot') return mode;
-  const blocked = work.targets.some(({ record, store }) => {
+  const blocked = work.targets.some(({ record }) => {
+    const store = record.storeRef.deref();
+    if (store === undefined) return false;
     try {
-      return record.adapter.whyNotDetachable(store, record, 'drop') !== null;
+      return record.adapter.whyNotDetachable(store, record) !== null;
     } catch {
       return true;
     }
@@ -97,16 +131,26 @@ function plan(work: Work, mode: VerifyMode): 'gc' | 'snapshot' | null {
 }
 
 /** After a failed snapshot under auto: the gc engine for what it can take. */
-function fallBack(work: Work, mode: VerifyMode): void {
+function fallBack(work: Work, mode: VerifyMode, bytes: boolean): void {
   if (mode !== 'auto') return;
-  for (const v of work.verdicts) v.reason = null;
-  runGc(work);
+  for (const v of work.targets) v.reason = null;
+  runGc(work, bytes);
 }
 
-function result(work: Work): VerificationResult {
+function result(work: Work, mode: VerifyMode): VerificationResult {
   const durationMs = Math.round((performance.now() - work.started) * 10) / 10;
-  log.verify('%s engine: %d caches in %d ms', work.engine, work.verdicts.length, durationMs);
-  return { engine: work.engine, durationMs, verdicts: work.verdicts, freedBytes: work.freedBytes };
+  log.verify('%s engine: %d caches in %d ms', work.engine, work.targets.length, durationMs);
+  // Caches listed only for what an earlier report removed hold no tracked key now: nothing to judge, nothing unknown.
+  for (const v of work.verdicts) if (v.trackedKeys === 0) v.verified = mode !== 'off';
+  let garbageKeys = 0;
+  for (const v of work.targets) if (v.garbage) garbageKeys += v.trackedKeys;
+  return {
+    engine: work.engine,
+    durationMs,
+    verdicts: work.verdicts.filter((v) => !v.garbage),
+    freedBytes: work.freedBytes,
+    garbage: { caches: takeGarbageCacheCount(), keys: garbageKeys },
+  };
 }
 
 function startSnapshot(work: Work): boolean {
@@ -119,37 +163,47 @@ function startSnapshot(work: Work): boolean {
   }
 }
 
+function prepare(): void {
+  try {
+    sweepStaleSnapshots();
+  } catch (err) {
+    log.verify('sweeping old snapshot directories failed: %O', err);
+  }
+}
+
 /** Verify every live cache that holds tracked keys. Synchronous, so it also runs inside an 'exit' handler. */
-export function verify(mode: VerifyMode): VerificationResult {
+export function verify(opts: VerifyOptions): VerificationResult {
+  prepare();
   const work = collect();
-  const first = plan(work, mode);
-  if (first === 'gc') runGc(work);
+  const first = plan(work, opts.mode);
+  if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {
-      snapshotDone(work, verifySnapshot(work.targets, work.verdicts));
+      snapshotDone(work, verifySnapshot(work.targets));
     } catch (err) {
       snapshotFailed(work, err);
-      fallBack(work, mode);
+      fallBack(work, opts.mode, opts.bytes);
     }
   }
-  return result(work);
+  return result(work, opts.mode);
 }
 
 /**
  * The same for reports the app need not wait for (signal, API, tests): a snapshot is still written in one synchronous
  * turn, but its analysis runs in a child while the app goes on. The gc engine is synchronous either way.
  */
-export async function verifyAsync(mode: VerifyMode, keepAlive: boolean): Promise<VerificationResult> {
+export async function verifyAsync(opts: VerifyOptions, keepAlive: boolean): Promise<VerificationResult> {
+  prepare();
   const work = collect();
-  const first = plan(work, mode);
-  if (first === 'gc') runGc(work);
+  const first = plan(work, opts.mode);
+  if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {
-      snapshotDone(work, await verifySnapshotAsync(work.targets, work.verdicts, keepAlive));
+      snapshotDone(work, await verifySnapshotAsync(work.targets, keepAlive));
     } catch (err) {
       snapshotFailed(work, err);
-      fallBack(work, mode);
+      fallBack(work, opts.mode, opts.bytes);
     }
   }
-  return result(work);
+  return result(work, opts.mode);
 }

@@ -3,7 +3,23 @@
 import { setFlagsFromString, getHeapStatistics } from 'node:v8';
 import { Script, createContext, runInNewContext } from 'node:vm';
 
-let gcFn: (() => void) | null = null;
+type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'sync' }) => void;
+let gcFn: GcFunction | null = null;
+
+function gcFunction(): GcFunction {
+  if (gcFn === null) {
+    const appHasGc =
+      typeof (globalThis as { gc?: unknown }).gc === 'function' ||
+      process.execArgv.some((a) => a === '--expose-gc' || a === '--expose_gc');
+    setFlagsFromString('--expose-gc');
+    try {
+      gcFn = runInNewContext('gc') as GcFunction;
+    } finally {
+      if (!appHasGc) setFlagsFromString('--no-expose-gc');
+    }
+  }
+  return gcFn;
+}
 
 /**
  * V8's `gc` function, taken from a fresh context with --expose-gc switched on for the moment of its creation.
@@ -11,18 +27,21 @@ let gcFn: (() => void) | null = null;
  * do not suddenly get a `gc` global.
  */
 export function fullGc(): void {
-  if (gcFn === null) {
-    const appHasGc =
-      typeof (globalThis as { gc?: unknown }).gc === 'function' ||
-      process.execArgv.some((a) => a === '--expose-gc' || a === '--expose_gc');
-    setFlagsFromString('--expose-gc');
-    try {
-      gcFn = runInNewContext('gc') as () => void;
-    } finally {
-      if (!appHasGc) setFlagsFromString('--no-expose-gc');
-    }
-  }
-  gcFn();
+  gcFunction()();
+}
+
+/**
+ * V8 frees ArrayBuffer backing stores (Buffers, typed arrays) on a sweeper that may still run after a full GC has
+ * returned; the next collection, even a minor one, waits for it. Measured: after one `gc()` the freed Buffer memory
+ * showed up 0–100% of the time on Node 20–26, after a following minor GC always.
+ */
+export function finishSweeping(): void {
+  gcFunction()({ type: 'minor' });
+}
+
+/** Memory the JS heap and ArrayBuffer backing stores (Buffers, typed arrays) use now. */
+export function retainedMemory(): number {
+  return getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers;
 }
 
 let checkpoint: { script: Script; context: object } | null = null;

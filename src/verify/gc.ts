@@ -1,44 +1,59 @@
-// The gc engine: in one synchronous turn, take every tracked entry out of every cache it can handle and into an
-// ephemeron shadow (a WeakMap keeps an entry's value exactly as long as its key), force one full GC, see which keys
-// died, put every surviving entry back exactly and let the libraries remove the dead ones. No app code runs in
-// between, so no app code can observe an intermediate state.
+// The gc engine: in one synchronous turn, take every tracked entry out of every cache it can handle and into a shadow
+// that holds nothing strongly, force a full GC, see which caches and which keys died, put every surviving entry back
+// exactly and let the libraries remove the dead ones. No app code runs in between, so no app code can observe an
+// intermediate state.
 //
-// Semantics: a key dies when nothing but the instrumented caches keeps it alive — as a key, or through a cached value
-// (its own, or that of another dead entry). A value whose key survives survives too, since the app can still look
-// it up. Keys the app reaches only through WeakMaps, WeakRefs or a FinalizationRegistry target are dead; the real
-// collector decides all of that.
+// The shadow is a WeakMap keyed by the cache: its value (the cache's detached storage, and a WeakMap from each key to
+// its cached value) lives only while the cache itself lives, and each value only while its key lives. So:
+// - a cache the app no longer reaches is garbage, and so are its entries — it is never judged (its keys never count
+//   as dead), whether V8 had collected it before the report or collects it now;
+// - a key dies when nothing but the instrumented caches keeps it alive — as a key, or through a cached value (its own,
+//   or that of another dead entry); a value whose key survives survives too, since the app can still look it up;
+// - keys the app reaches only through WeakMaps, WeakRefs or a FinalizationRegistry target are dead.
+// The real collector decides all of that; the agent holds caches and keys only through WeakRefs while it runs.
+//
+// Bytes (reports, not test windows): a first "baseline" collection runs while each live cache's entries are also held
+// strongly — through the same per-cache shadow, so garbage caches and other garbage go in it — then the hold is
+// released and the verdict collection frees exactly what the dead entries pinned: JS heap and ArrayBuffer memory.
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
-import { type CacheRecord, type DetachedEntry, type Detachment, seqOf, stackOf } from '../track/registry';
-import { clearKeptObjects, fullGc, makeCanary, usedHeapBytes } from './force-gc';
+import { type CacheRecord, type DetachedEntry, type Detachment, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
+import { clearKeptObjects, finishSweeping, fullGc, makeCanary, retainedMemory, usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
 
-interface Target {
-  record: CacheRecord;
-  store: object;
+export interface GcOptions {
+  /** Measure the bytes the dead entries pin: one more full GC (the baseline). */
+  bytes: boolean;
 }
 
-/** Per cache, what survives the GC: WeakRefs and primitives only, nothing that keeps a key alive. */
+/** Per cache, what the agent keeps through the collection: metadata and numbers only, never a key, value or cache. */
 interface CacheWork {
   record: CacheRecord;
-  store: object;
-  detachment: Detachment;
-  /** Per entry, indexes of its keys in keyRefs; null when entry i has exactly key i. */
-  entryKeys: number[][] | null;
-  /** Per entry, the WeakMap chain holding its payload (one shared map for single-key entries; just one map when entryKeys is null). */
-  entryChain: Array<WeakMap<object, unknown>>;
-  keyRefs: Array<WeakRef<object>>;
-  keyClass: string[];
+  verdict: CacheVerdict;
+  /** Distinct keys of this cache, as indexes into the verification's key table. */
+  keys: number[];
   keySeq: number[];
   keyStack: Array<string | null>;
+  /** Per entry, indexes into `keys`; null when entry i has exactly key i (a Map's entries). */
+  entryKeys: number[][] | null;
 }
 
-export interface GcRun {
-  verdicts: CacheVerdict[];
-  /** False when the turn could not be isolated (the canary survived): no key was judged dead. */
-  exact: boolean;
-  freedBytes: number;
+/** What lives in the shadow, keyed by the cache: as long as the cache lives, and no longer. */
+interface CacheShadow {
+  detachment: Detachment;
+  /** key → payload, for entries with one key. */
+  single: WeakMap<object, unknown>;
+  /** Per entry with several keys: a chain of WeakMaps, one level per key (null for single-key entries). */
+  chains: Array<WeakMap<object, unknown> | null> | null;
+  /** The entries held strongly for the baseline collection (bytes only). */
+  hold: StrongHold | null;
+}
+
+/** The keys of one verification, each object once, whatever cache it is in. */
+interface KeyTable {
+  refs: Array<WeakRef<object>>;
+  classes: string[];
 }
 
 /** Constructor name without running app code: no getters, no Proxy traps. `names` caches it per prototype. */
@@ -49,12 +64,7 @@ export function classNameOf(key: object, names?: Map<object, string>): string {
     if (proto === null) return typeof key === 'function' ? 'Function' : 'Object (null prototype)';
     const known = names?.get(proto);
     if (known !== undefined) return known;
-    let name = typeof key === 'function' ? 'Function' : 'Object';
-    const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor');
-    if (ctor && 'value' in ctor && typeof ctor.value === 'function') {
-      const own = Object.getOwnPropertyDescriptor(ctor.value, 'name');
-      if (own && 'value' in own && typeof own.value === 'string' && own.value !== '') name = own.value;
-    }
+    const name = nearestConstructorName(proto) ?? (typeof key === 'function' ? 'Function' : 'Object');
     // Functions and plain objects can share no prototype with each other, so the cached name is right for both.
     names?.set(proto, name);
     return name;
@@ -63,83 +73,23 @@ export function classNameOf(key: object, names?: Map<object, string>): string {
   }
 }
 
-function addKey(work: CacheWork, key: object, names: Map<object, string>): number {
-  const i = work.keyRefs.length;
-  work.keyRefs.push(new WeakRef(key));
-  work.keyClass.push(classNameOf(key, names));
-  work.keySeq.push(seqOf(work.record, key));
-  work.keyStack.push(stackOf(work.record, key));
-  return i;
-}
-
 /**
- * The common case: one key per entry, each key once (lru-cache, lodash, memoizee with one argument). Entry i is key
- * i, so no per-entry index arrays. Returns false, having changed nothing that matters, when the case does not hold.
+ * The name of the nearest constructor on a prototype chain, read from own data properties only. A framework object
+ * made with Object.create(SomeClass.prototype) (an Express request: its prototype is the app's `request` object,
+ * which inherits from IncomingMessage.prototype) has no `constructor` of its own: the chain goes on to one that has.
  */
-function shadowSingleKeyEntries(work: CacheWork, detachment: Detachment, hold: StrongHold, names: Map<object, string>): boolean {
-  const shared = new WeakMap<object, unknown>();
-  const unique = detachment.uniqueKeys === true;
-  for (const entry of detachment.entries) {
-    const key = entry.keys[0];
-    if (!unique && (entry.keys.length !== 1 || shared.has(key!))) {
-      work.keyRefs.length = work.keyClass.length = work.keySeq.length = work.keyStack.length = 0;
-      return false;
+function nearestConstructorName(start: object): string | null {
+  let proto: object | null = start;
+  for (let depth = 0; proto !== null && depth < 32; depth++) {
+    if (types.isProxy(proto)) return null;
+    const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor');
+    if (ctor && 'value' in ctor && typeof ctor.value === 'function' && !types.isProxy(ctor.value)) {
+      const own = Object.getOwnPropertyDescriptor(ctor.value, 'name');
+      if (own && 'value' in own && typeof own.value === 'string' && own.value !== '') return own.value;
     }
-    shared.set(key!, entry.payload);
-    addKey(work, key!, names);
-    hold.add(key);
-    hold.add(entry.payload);
+    proto = Object.getPrototypeOf(proto) as object | null;
   }
-  work.entryChain = [shared];
-  work.entryKeys = null;
-  return true;
-}
-
-/** Move one cache's entries into the shadow. Runs in its own frame so no register of ours keeps a key alive. */
-function shadowEntries(work: CacheWork, detachment: Detachment, hold: StrongHold, names: Map<object, string>): void {
-  const entries = detachment.entries;
-  if (shadowSingleKeyEntries(work, detachment, hold, names)) {
-    entries.length = 0;
-    return;
-  }
-  const shared = new WeakMap<object, unknown>();
-  const indexOfKey = new Map<object, number>();
-  const entryKeys: number[][] = [];
-  for (const entry of entries) {
-    const idx: number[] = [];
-    for (const key of entry.keys) {
-      let i = indexOfKey.get(key);
-      if (i === undefined) {
-        i = addKey(work, key, names);
-        indexOfKey.set(key, i);
-      }
-      idx.push(i);
-      hold.add(key);
-    }
-    hold.add(entry.payload);
-    entryKeys.push(idx);
-    if (entry.keys.length === 1 && !shared.has(entry.keys[0]!)) {
-      shared.set(entry.keys[0]!, entry.payload);
-      work.entryChain.push(shared);
-    } else {
-      // The payload lives only while every key lives: a chain of WeakMaps, one level per key.
-      const root = new WeakMap<object, unknown>();
-      let level = root;
-      entry.keys.forEach((key, n) => {
-        if (n === entry.keys.length - 1) {
-          level.set(key, entry.payload);
-        } else {
-          const next = new WeakMap<object, unknown>();
-          level.set(key, next);
-          level = next;
-        }
-      });
-      work.entryChain.push(root);
-    }
-  }
-  work.entryKeys = entryKeys;
-  indexOfKey.clear();
-  entries.length = 0;
+  return null;
 }
 
 /**
@@ -167,44 +117,135 @@ class StrongHold {
     }
     this.current[this.used++] = item;
   }
-
-  release(): void {
-    this.chunks = [];
-    this.current = [];
-  }
 }
 
-function detachAll(targets: Target[], verdicts: CacheVerdict[], hold: StrongHold): CacheWork[] {
-  const works: CacheWork[] = [];
-  const names = new Map<object, string>();
-  for (const { record, store } of targets) {
-    const verdict = verdicts.find((v) => v.record === record)!;
-    try {
-      const reason = record.adapter.whyNotDetachable(store, record, 'drop');
-      if (reason) {
-        verdict.reason = reason;
-        continue;
+/** The verification's own state: the shadow, the key table. Nothing here holds a cache, a key or a value strongly. */
+interface Run {
+  shadow: WeakMap<object, CacheShadow>;
+  table: KeyTable;
+  /** key → index in the table while detaching (cleared before any collection); null with a single cache. */
+  index: Map<object, number> | null;
+  names: Map<object, string>;
+  bytes: boolean;
+}
+
+function keyIndex(run: Run, key: object): number {
+  let i = run.index?.get(key);
+  if (i !== undefined) return i;
+  i = run.table.refs.length;
+  run.table.refs.push(new WeakRef(key));
+  run.table.classes.push(classNameOf(key, run.names));
+  run.index?.set(key, i);
+  return i;
+}
+
+/**
+ * Move one cache's entries into the shadow. Returns the cache's work, or null when it could not be detached (the
+ * verdict says why). Its own frame, so that no local of ours still points at the cache or a key afterwards.
+ */
+function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheWork | null {
+  const store = record.storeRef.deref();
+  if (store === undefined) {
+    verdict.garbage = true;
+    return null;
+  }
+  const reason = record.adapter.whyNotDetachable(store, record);
+  if (reason) {
+    verdict.reason = reason;
+    return null;
+  }
+  const detachment = record.adapter.detach(store, record);
+  const entries = detachment.entries;
+  const work: CacheWork = { record, verdict, keys: [], keySeq: [], keyStack: [], entryKeys: null };
+  const sh: CacheShadow = { detachment, single: new WeakMap(), chains: null, hold: run.bytes ? new StrongHold() : null };
+  run.shadow.set(store, sh);
+  const addKey = (key: object): number => {
+    work.keys.push(keyIndex(run, key));
+    work.keySeq.push(seqOf(record, key));
+    work.keyStack.push(stackOf(record, key));
+    return work.keys.length - 1;
+  };
+  let simple = detachment.uniqueKeys === true;
+  if (!simple) simple = entries.every((e) => e.keys.length === 1) && new Set(entries.map((e) => e.keys[0])).size === entries.length;
+  if (simple) {
+    for (const entry of entries) {
+      const key = entry.keys[0]!;
+      sh.single.set(key, entry.payload);
+      addKey(key);
+      sh.hold?.add(key);
+      sh.hold?.add(entry.payload);
+    }
+  } else {
+    const local = new Map<object, number>();
+    const entryKeys: number[][] = [];
+    sh.chains = [];
+    for (const entry of entries) {
+      const idx: number[] = [];
+      for (const key of entry.keys) {
+        let i = local.get(key);
+        if (i === undefined) {
+          i = addKey(key);
+          local.set(key, i);
+        }
+        idx.push(i);
+        sh.hold?.add(key);
       }
-      const detachment = record.adapter.detach(store, record);
-      const work: CacheWork = {
-        record,
-        store,
-        detachment,
-        entryKeys: [],
-        entryChain: [],
-        keyRefs: [],
-        keyClass: [],
-        keySeq: [],
-        keyStack: [],
-      };
-      shadowEntries(work, detachment, hold, names);
-      works.push(work);
+      sh.hold?.add(entry.payload);
+      entryKeys.push(idx);
+      if (entry.keys.length === 1 && !sh.single.has(entry.keys[0]!)) {
+        sh.single.set(entry.keys[0]!, entry.payload);
+        sh.chains.push(null);
+      } else {
+        // The payload lives only while every key lives: a chain of WeakMaps, one level per key.
+        const root = new WeakMap<object, unknown>();
+        let level = root;
+        entry.keys.forEach((key, n) => {
+          if (n === entry.keys.length - 1) {
+            level.set(key, entry.payload);
+          } else {
+            const next = new WeakMap<object, unknown>();
+            level.set(key, next);
+            level = next;
+          }
+        });
+        sh.chains.push(root);
+      }
+    }
+    local.clear();
+    work.entryKeys = entryKeys;
+  }
+  entries.length = 0;
+  return work;
+}
+
+function detachAll(run: Run, verdicts: CacheVerdict[]): CacheWork[] {
+  const works: CacheWork[] = [];
+  for (const verdict of verdicts) {
+    try {
+      const work = detachOne(run, verdict.record, verdict);
+      if (work) works.push(work);
     } catch (err) {
       verdict.reason = `internal error while detaching: ${err instanceof Error ? err.message : String(err)}`;
       reportInternalError('detaching a cache for verification', err);
     }
   }
+  run.index?.clear();
+  run.names.clear();
   return works;
+}
+
+/** After the baseline collection: drop the strong holds of the caches that are still there; their total size. */
+function releaseHolds(run: Run, works: CacheWork[]): number {
+  let released = 0;
+  for (const work of works) {
+    const store = work.record.storeRef.deref();
+    const sh = store === undefined ? undefined : run.shadow.get(store);
+    if (sh?.hold) {
+      released += sh.hold.bytes;
+      sh.hold = null;
+    }
+  }
+  return released;
 }
 
 function payloadOf(chain: WeakMap<object, unknown>, keys: object[]): unknown {
@@ -213,62 +254,107 @@ function payloadOf(chain: WeakMap<object, unknown>, keys: object[]): unknown {
   return level;
 }
 
-function restoreAll(works: CacheWork[], verdicts: CacheVerdict[], exact: boolean): void {
-  for (const work of works) {
-    const verdict = verdicts.find((v) => v.record === work.record)!;
-    const alive = work.keyRefs.map((ref) => ref.deref());
-    let results: Array<DetachedEntry | null>;
-    if (work.entryKeys === null) {
-      const shared = work.entryChain[0]!;
-      results = alive.map((key) => (key === undefined ? null : { keys: [key], payload: shared.get(key) }));
-    } else {
-      results = work.entryKeys.map((idx, e) => {
-        const keys = idx.map((i) => alive[i]);
-        if (keys.some((k) => k === undefined)) return null;
-        return { keys: keys as object[], payload: payloadOf(work.entryChain[e]!, keys as object[]) };
-      });
-    }
-    try {
-      work.detachment.restore(results);
-    } catch (err) {
-      reportInternalError('restoring a cache after verification', err);
-    }
-    const dead: DeadKey[] = [];
-    alive.forEach((k, i) => {
-      if (k === undefined) dead.push({ className: work.keyClass[i]!, seq: work.keySeq[i]!, stack: work.keyStack[i]! });
+/** Put one surviving cache back; returns its dead keys. */
+function restoreOne(run: Run, work: CacheWork, store: object): DeadKey[] {
+  const sh = run.shadow.get(store)!;
+  const alive = work.keys.map((k) => run.table.refs[k]!.deref());
+  let results: Array<DetachedEntry | null>;
+  if (work.entryKeys === null) {
+    results = alive.map((key) => (key === undefined ? null : { keys: [key], payload: sh.single.get(key) }));
+  } else {
+    results = work.entryKeys.map((idx, e) => {
+      const keys = idx.map((i) => alive[i]);
+      if (keys.some((k) => k === undefined)) return null;
+      const chain = sh.chains![e];
+      return { keys: keys as object[], payload: chain ? payloadOf(chain, keys as object[]) : sh.single.get(keys[0]!) };
     });
+  }
+  try {
+    sh.detachment.restore(store, results);
+  } catch (err) {
+    reportInternalError('restoring a cache after verification', err);
+  }
+  const dead: DeadKey[] = [];
+  alive.forEach((k, i) => {
+    if (k === undefined) dead.push({ className: run.table.classes[work.keys[i]!]!, seq: work.keySeq[i]!, stack: work.keyStack[i]!, id: work.keys[i]! });
+  });
+  return dead;
+}
+
+function restoreAll(run: Run, works: CacheWork[], exact: boolean): void {
+  const now = Date.now();
+  for (const work of works) {
+    const { verdict, record } = work;
+    const store = record.storeRef.deref();
+    if (store === undefined) {
+      // The cache was garbage itself: its entries went with it, and none of its keys is a leak.
+      verdict.garbage = true;
+      forgetGarbageCache(record);
+      continue;
+    }
+    const dead = restoreOne(run, work, store);
     verdict.dead = dead;
     verdict.verified = exact;
+    verdict.engine = 'gc';
     if (!exact) verdict.reason = 'the verification turn could not be isolated from WeakRef bookkeeping';
+    if (dead.length > 0) noteRemoved(record, dead, now);
   }
 }
 
-/** Run the gc engine over `targets`. Synchronous: safe inside an 'exit' handler. */
-export function verifyWithGc(targets: Target[], verdicts: CacheVerdict[]): GcRun {
-  // Detach everything into the ephemeron shadow while a strong hold keeps every entry alive, then one baseline GC:
-  // it frees whatever garbage the app and the detaching left, so the verdict GC below frees only what the dead
-  // entries pinned (and the hold itself, whose size is known).
+/** The gc engine removed these dead entries: the next report still says that they were found. */
+function noteRemoved(record: CacheRecord, dead: DeadKey[], now: number): void {
+  const removed = (record.removed ??= { deadKeys: 0, classes: new Map(), firstStack: null, at: now });
+  removed.deadKeys += dead.length;
+  removed.at = now;
+  for (const d of dead) {
+    removed.classes.set(d.className, (removed.classes.get(d.className) ?? 0) + 1);
+    if (removed.firstStack === null && d.stack !== null) removed.firstStack = d.stack;
+  }
+}
+
+export interface GcRun {
+  /** False when the turn could not be isolated (the canary survived): no key was judged dead. */
+  exact: boolean;
+  /** Bytes the dead entries pinned (JS heap and ArrayBuffer memory), or null when not measured. */
+  freedBytes: number | null;
+}
+
+/** Run the gc engine over the verdicts' caches. Synchronous: safe inside an 'exit' handler. */
+export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
   const t0 = performance.now();
-  const hold = new StrongHold();
-  const works = detachAll(targets, verdicts, hold);
+  const run: Run = {
+    shadow: new WeakMap(),
+    table: { refs: [], classes: [] },
+    index: verdicts.length > 1 ? new Map() : null,
+    names: new Map(),
+    bytes: opts.bytes,
+  };
+  const works = detachAll(run, verdicts);
   const t1 = performance.now();
-  // The WeakRefs just made put every key into V8's keep-during-job set; empty it now so that its table (about 26
-  // bytes per key) is freed by the baseline GC and not counted below.
+  // The WeakRefs just made (and every deref) put their targets into V8's keep-during-job set: empty it, so that
+  // nothing but the shadow's own rules decides what lives.
   clearKeptObjects();
-  fullGc();
+  let before = 0;
+  let released = 0;
+  if (opts.bytes) {
+    fullGc();
+    finishSweeping();
+    before = retainedMemory();
+    released = releaseHolds(run, works);
+    clearKeptObjects();
+  }
   const t2 = performance.now();
-  const before = usedHeapBytes();
-  hold.release();
   const canary = makeCanary();
   clearKeptObjects();
   fullGc();
-  const after = usedHeapBytes();
+  finishSweeping();
+  const after = opts.bytes ? retainedMemory() : 0;
   const t3 = performance.now();
   const exact = canary.deref() === undefined;
   if (!exact) log.verify('canary survived: WeakRef keep-during-job set was not cleared; no key is judged dead');
-  restoreAll(works, verdicts, exact);
+  restoreAll(run, works, exact);
   const t4 = performance.now();
-  log.verify('detach %d ms, baseline GC %d ms, verdict GC %d ms, restore %d ms', t1 - t0, t2 - t1, t3 - t2, t4 - t3);
-  log.verify('heap before %d after %d, hold %d bytes', before, after, hold.bytes);
-  return { verdicts, exact, freedBytes: Math.max(0, before - after - hold.bytes) };
+  log.verify('detach %d ms, baseline GC %d ms, verdict GC %d ms, restore %d ms (%d keys)', t1 - t0, t2 - t1, t3 - t2, t4 - t3, run.table.refs.length);
+  if (opts.bytes) log.verify('memory before %d after %d, hold %d bytes', before, after, released);
+  return { exact, freedBytes: opts.bytes ? Math.max(0, before - after - released) : null };
 }

@@ -1,44 +1,35 @@
 // The snapshot engine: the same question as the gc engine ("which keys would die if the caches let go?"), answered
-// from a V8 heap snapshot instead of a real collection, so that nothing in the app changes — every entry stays, also
-// in caches with dispose callbacks or fetches in flight — and so that bytes are exact per cache.
+// from a V8 heap snapshot instead of a real collection, so that nothing in the app changes — no entry is taken out of
+// any cache, also of caches with dispose callbacks, fetches in flight, memoizee extensions or custom storage — and so
+// that bytes are exact per cache.
 //
-// In one synchronous turn: take every tracked entry out of its cache (as the gc engine does), hand the entries to a
-// probe object the analysis recognises, write the snapshot, and put every entry back exactly. The analysis, in a
-// child process so the app's heap stays flat, marks what the GC roots reach without passing through the probe or the
-// detached entries: a key not reached is held by caches alone (notes/heap.md has the edge rules).
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, statfsSync } from 'node:fs';
+// In one synchronous turn: hand a probe object the caches, their storage objects and their entries (read, never
+// moved), write the snapshot, drop the probe. The analysis, in a child process so the app's heap stays flat, marks
+// what the GC roots reach with the probe and the caches' storage set aside: a key not reached is held by caches
+// alone, a cache not reached is garbage itself (notes/heap.md has the edge rules).
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, lstatSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { Session, url as inspectorUrl } from 'node:inspector';
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { faultActive, faultPoint } from '../fault';
-import { log, reportInternalError, writeStderr } from '../log';
-import { type CacheRecord, type DetachedEntry, type Detachment, seqOf, stackOf } from '../track/registry';
+import { log, writeStderr } from '../log';
+import { type CacheView, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
 import { classNameOf } from './gc';
 import { usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
-import type { AnalysisResult } from '../heap/protocol';
+import type { AnalysisResult, CacheMeta, ProbeMeta } from '../heap/protocol';
 import { PROBE_CLASS } from '../heap/protocol';
-
-interface Target {
-  record: CacheRecord;
-  store: object;
-}
 
 /** Thrown before anything was touched when a snapshot cannot be afforded; the caller falls back. */
 export class SnapshotUnavailable extends Error {}
 
-/** Per cache, what is kept across the snapshot: metadata of its keys, in the probe's order. No key, no value. */
+/** Per cache, what is kept across the snapshot: metadata of its keys, in the meta file's order. No key, no value. */
 interface SnapWork {
-  record: CacheRecord;
-  detachment: Detachment;
-  /** Number of keys of each entry, in order (to rebuild the entries from the probe's flat arrays). */
-  keyCounts: number[];
-  /** The entries are in the probe (else still in detachment.entries). */
-  moved: boolean;
-  keyClass: string[];
+  verdict: CacheVerdict;
+  meta: CacheMeta;
   keySeq: number[];
   keyStack: Array<string | null>;
 }
@@ -46,17 +37,18 @@ interface SnapWork {
 // Named so the analysis finds it in the snapshot (a literal class name: V8 names objects after it); heap/protocol.ts
 // has the shape.
 class LeakAgentSnapshotProbe {
-  constructor(
-    readonly keys: object[][],
-    readonly held: unknown[][][],
-    readonly shadow: Array<WeakMap<object, unknown>>,
-  ) {}
+  readonly stores: object[] = [];
+  readonly keys: object[] = [];
+  readonly containers: object[][] = [];
+  readonly values: unknown[][] = [];
+  readonly roots: Array<object | undefined> = [];
+  readonly shadow = new WeakMap<object, { inner: WeakMap<object, unknown>; chains: Array<WeakMap<object, unknown>>; untracked: unknown[] }>();
 }
 const ProbeClass = LeakAgentSnapshotProbe;
 if (ProbeClass.name !== PROBE_CLASS) throw new Error('the probe class name must match heap/protocol.ts');
 
 /** The probe lives here while the snapshot is written (reachable, so the snapshot's own GC keeps it), then goes. */
-let probeSlot: object | null = null;
+let probeSlot: LeakAgentSnapshotProbe | null = null;
 
 /** Expected peak of writing and analysing a snapshot of a heap this size (notes/heap.md §5). */
 export function snapshotNeeds(heapBytes: number): { memory: number; disk: number } {
@@ -92,85 +84,136 @@ function checkResources(dir: string): number {
 }
 
 /**
- * Move the detached entries into the probe; afterwards only the probe (held by `probeSlot`) reaches them. Its own
- * frame, so that no interpreter register or local of ours still points at a key while the snapshot is written: a
- * stale register is a stack root (notes/heap.md §4).
- *
- * Per cache w: keys[w] its tracked keys, each once; held[w] = [payloads, keys as stored entry by entry, cached values]
- * (set aside by the analysis; the entries are rebuilt from the first two afterwards); shadow[w] a WeakMap chain key → cached value,
- * which the analysis treats as a root, so that a cached value is live exactly when its keys are.
+ * Fill the probe from each live cache's read-only view; afterwards only the probe (held by `probeSlot`) references
+ * what it was given. Its own frame, so that no interpreter register or local of ours still points at a key while the
+ * snapshot is written: a stale register is a stack root (notes/heap.md §4).
  */
-function buildProbe(works: SnapWork[]): void {
-  const keys: object[][] = [];
-  const held: unknown[][][] = [];
-  const shadow: Array<WeakMap<object, unknown>> = [];
-  // Set first, so that the entries are never only in this frame, even if something below throws.
-  probeSlot = new ProbeClass(keys, held, shadow);
+function buildProbe(verdicts: CacheVerdict[]): SnapWork[] {
+  const probe = new ProbeClass();
+  probeSlot = probe;
+  const works: SnapWork[] = [];
+  const index = new Map<object, number>();
   const names = new Map<object, string>();
-  for (const work of works) {
-    const entries = work.detachment.entries;
-    const unique: object[] = [];
-    const seen = new Set<object>();
-    const payloads: unknown[] = [];
-    const stored: object[] = [];
-    const values: unknown[] = [];
-    const root = new WeakMap<object, unknown>();
-    keys.push(unique);
-    held.push([payloads, stored, values]);
-    shadow.push(root);
-    for (const entry of entries) {
-      payloads.push(entry.payload);
-      values.push('value' in entry ? entry.value : entry.payload);
-      work.keyCounts.push(entry.keys.length);
-      let level = root;
-      entry.keys.forEach((key, n) => {
-        stored.push(key);
-        if (!seen.has(key)) {
-          seen.add(key);
-          unique.push(key);
-          work.keyClass.push(classNameOf(key, names));
-          work.keySeq.push(seqOf(work.record, key));
-          work.keyStack.push(stackOf(work.record, key));
-        }
-        if (n === entry.keys.length - 1) {
-          level.set(key, entry.payload);
-        } else {
-          let next = level.get(key) as WeakMap<object, unknown> | undefined;
-          if (!(next instanceof WeakMap)) level.set(key, (next = new WeakMap()));
-          level = next;
-        }
-      });
+  for (const verdict of verdicts) {
+    const record = verdict.record;
+    const store = record.storeRef.deref();
+    if (store === undefined) {
+      verdict.garbage = true;
+      continue;
     }
-    entries.length = 0;
-    work.moved = true;
+    let view: CacheView;
+    try {
+      view = record.adapter.view(store, record);
+    } catch (err) {
+      verdict.reason = `the agent cannot read this cache's storage: ${err instanceof Error ? err.message : String(err)}`;
+      continue;
+    }
+    const meta: CacheMeta = { keys: [] };
+    if (view.closures) {
+      meta.closurePaths = view.closures.paths;
+      if (view.closures.partialElements) meta.partialElements = view.closures.partialElements;
+    }
+    const work: SnapWork = { verdict, meta, keySeq: [], keyStack: [] };
+    const holder = { inner: new WeakMap<object, unknown>(), chains: [] as Array<WeakMap<object, unknown>>, untracked: view.untracked };
+    const values: unknown[] = [];
+    const mine = new Set<object>();
+    for (const entry of view.entries) {
+      values.push(entry.value);
+      for (const key of entry.keys) {
+        if (mine.has(key)) continue;
+        mine.add(key);
+        let k = index.get(key);
+        if (k === undefined) {
+          k = probe.keys.length;
+          probe.keys.push(key);
+          index.set(key, k);
+          keyClasses.push(classNameOf(key, names));
+        }
+        meta.keys.push(k);
+        work.keySeq.push(seqOf(record, key));
+        work.keyStack.push(stackOf(record, key));
+      }
+      if (entry.keys.length === 1 && !holder.inner.has(entry.keys[0]!)) {
+        holder.inner.set(entry.keys[0]!, entry.value);
+      } else {
+        // The value lives only while every key lives: a chain of WeakMaps, one level per key.
+        const root = new WeakMap<object, unknown>();
+        let level = root;
+        entry.keys.forEach((key, n) => {
+          if (n === entry.keys.length - 1) {
+            level.set(key, entry.value);
+          } else {
+            const next = new WeakMap<object, unknown>();
+            level.set(key, next);
+            level = next;
+          }
+        });
+        holder.chains.push(root);
+      }
+    }
+    probe.stores.push(store);
+    probe.containers.push(view.containers);
+    probe.values.push(values);
+    probe.roots.push(view.closures?.from);
+    probe.shadow.set(store, holder);
+    works.push(work);
   }
+  index.clear();
   names.clear();
+  return works;
 }
 
-/** Take the entries back out of the probe, rebuilt entry by entry, and drop the probe. */
-function takeProbe(works: SnapWork[]): DetachedEntry[][] {
-  const probe = probeSlot as { held: unknown[][][] } | null;
-  probeSlot = null;
-  if (!probe) return works.map((work) => work.detachment.entries);
-  return works.map((work, w) => {
-    if (!work.moved) return work.detachment.entries;
-    const [payloads, stored] = (probe.held[w] ?? [[], []]) as [unknown[], object[]];
-    const out: DetachedEntry[] = [];
-    let at = 0;
-    work.keyCounts.forEach((count, e) => {
-      out.push({ keys: stored.slice(at, at + count), payload: payloads[e] });
-      at += count;
-    });
-    return out;
-  });
-}
+/** Class names of probe.keys, by index (strings only). */
+let keyClasses: string[] = [];
 
-function privateFile(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'leak-agent-snapshot-')); // mode 0700
+/** Snapshot directories are named after the process, so a later report can sweep those of processes that died. */
+const DIR_PREFIX = 'leak-agent-snapshot-';
+
+function privateFile(): { dir: string; file: string; metaFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`)); // mode 0700
   const file = join(dir, 'heap.heapsnapshot');
   // Created here, 0600 and exclusively, so V8 writes into a file nobody else can read or have planted.
   closeSync(openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0), 0o600));
-  return { dir, file };
+  return { dir, file, metaFile: join(dir, 'probe.json') };
+}
+
+/**
+ * Remove snapshot directories left by processes of this user that no longer run (killed with SIGKILL mid-snapshot,
+ * or an OOM): each report sweeps them. Never touches another user's directory or a live process's.
+ */
+export function sweepStaleSnapshots(): void {
+  const base = tmpdir();
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  for (const name of names) {
+    const m = /^leak-agent-snapshot-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isRunning(pid)) continue;
+    const path = join(base, name);
+    try {
+      const st = lstatSync(path);
+      if (!st.isDirectory() || (uid !== -1 && st.uid !== uid)) continue;
+      rmSync(path, { recursive: true, force: true });
+      log.verify('removed %s, left by process %d', path, pid);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** V8 keeps an object-id map for the isolate's lifetime after a snapshot; an inspector session can drop it. */
@@ -186,11 +229,11 @@ function releaseObjectIds(): void {
   }
 }
 
-function childCommand(file: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+function childCommand(file: string, metaFile: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
   const child = join(__dirname, '..', 'heap', 'analyse-child.js');
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   for (const k of Object.keys(env)) if (k.startsWith('LEAK_AGENT_')) delete env[k];
-  return { cmd: process.execPath, args: [child, file], env };
+  return { cmd: process.execPath, args: [child, file, metaFile], env };
 }
 
 function parseAnalysis(stdout: string, status: number | string | null, stderr: string): AnalysisResult {
@@ -204,31 +247,48 @@ function parseAnalysis(stdout: string, status: number | string | null, stderr: s
   return parsed;
 }
 
-function analyse(file: string): AnalysisResult {
-  const { cmd, args, env } = childCommand(file);
+function analyse(file: string, metaFile: string): AnalysisResult {
+  const { cmd, args, env } = childCommand(file, metaFile);
   const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;
   return parseAnalysis(r.stdout, r.status ?? r.signal, r.stderr);
 }
 
-function analyseAsync(file: string, keepAlive: boolean): Promise<AnalysisResult> {
-  const { cmd, args, env } = childCommand(file);
+/** Analyses running beside the app, and their directories: stopped and removed whenever the process ends. */
+const pending = new Map<string, ChildProcess | null>();
+
+/**
+ * Stop every analysis in flight and remove its directory. The exit trigger and the SIGINT/SIGTERM path call it
+ * (a re-raised signal never reaches 'exit' handlers).
+ */
+export function abortPendingSnapshots(): void {
+  for (const [dir, child] of pending) {
+    try {
+      child?.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  pending.clear();
+}
+
+/** Whether a snapshot analysis is running beside the app. */
+export function snapshotInFlight(): boolean {
+  return pending.size > 0;
+}
+
+function analyseAsync(dir: string, file: string, metaFile: string, keepAlive: boolean): Promise<AnalysisResult> {
+  const { cmd, args, env } = childCommand(file, metaFile);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    pending.set(dir, child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const stop = (): void => {
-      child.kill();
-    };
-    process.once('exit', stop);
-    child.on('error', (err) => {
-      process.removeListener('exit', stop);
-      reject(err);
-    });
+    child.on('error', (err) => reject(err));
     child.on('close', (status, signal) => {
-      process.removeListener('exit', stop);
       try {
         resolve(parseAnalysis(stdout, status ?? signal, stderr));
       } catch (err) {
@@ -245,115 +305,105 @@ function analyseAsync(file: string, keepAlive: boolean): Promise<AnalysisResult>
 }
 
 export interface SnapshotRun {
-  freedBytes: number | null;
+  /** Bytes the live caches' dead entries pin together (shared bytes once). */
+  freedBytes: number;
 }
 
-/** A snapshot written and every cache restored; what remains is to analyse the file and apply the result. */
+/** A snapshot written; what remains is to analyse the file and apply the result. */
 interface Capture {
   dir: string;
   file: string;
+  metaFile: string;
   works: SnapWork[];
+  classes: string[];
   /** ms since the start, per phase so far. */
-  phases: { detach: number; write: number; restore: number };
+  phases: { probe: number; write: number };
   started: number;
-  announce: boolean;
 }
 
-/** Directories of snapshots still being analysed: removed at exit at the latest. */
-const pending = new Set<string>();
-let exitCleanup = false;
-
 /**
- * The synchronous part, in one turn: check resources, detach, write the snapshot, restore every entry exactly.
- * Throws (having removed the directory) when no snapshot could be written.
+ * The synchronous part, in one turn: check resources, fill the probe, write the snapshot and its meta file, drop the
+ * probe. Changes no cache. Throws (having removed the directory) when no snapshot could be written.
  */
-function capture(targets: Target[], verdicts: CacheVerdict[]): Capture {
-  const { dir, file } = privateFile();
+function capture(verdicts: CacheVerdict[]): Capture {
+  const { dir, file, metaFile } = privateFile();
   try {
     const heap = checkResources(dir);
     const t0 = performance.now();
-    const works: SnapWork[] = [];
-    let tProbe = t0;
-    let tWrite = t0;
     // About 10 s per 100 MB on a small machine (notes/heap.md §5): say so when it will take more than a second.
-    const announce = process.stderr.isTTY === true && heap > 10 * 1024 * 1024;
-    if (announce) writeStderr(`leak-agent: writing a heap snapshot of ${mib(heap)} (about ${Math.ceil(heap / 10e6)} s)…\n`);
+    if (process.stderr.isTTY === true && heap > 10 * 1024 * 1024) {
+      writeStderr(`leak-agent: writing a heap snapshot of ${mib(heap)} (about ${Math.ceil(heap / 10e6)} s)…\n`);
+    }
+    let works: SnapWork[];
+    let tProbe = t0;
+    let classes: string[];
     try {
-      for (const { record, store } of targets) {
-        const verdict = verdicts.find((v) => v.record === record)!;
-        try {
-          const reason = record.adapter.whyNotDetachable(store, record, 'restore-all');
-          if (reason) {
-            verdict.reason = reason;
-            continue;
-          }
-          works.push({ record, detachment: record.adapter.detach(store, record), keyCounts: [], moved: false, keyClass: [], keySeq: [], keyStack: [] });
-        } catch (err) {
-          verdict.reason = `internal error while detaching: ${err instanceof Error ? err.message : String(err)}`;
-          reportInternalError('detaching a cache for the snapshot', err);
-        }
-      }
-      buildProbe(works);
+      keyClasses = [];
+      works = buildProbe(verdicts);
+      classes = keyClasses;
+      keyClasses = [];
       faultPoint('snapshot');
       tProbe = performance.now();
       writeHeapSnapshot(file);
-      tWrite = performance.now();
     } finally {
-      // Every entry back exactly, in the same turn: the app never sees a cache without its entries.
-      const entries = takeProbe(works);
-      works.forEach((work, w) => {
-        try {
-          work.detachment.restore(entries[w]!);
-        } catch (err) {
-          reportInternalError('restoring a cache after the snapshot', err);
-        }
-      });
+      probeSlot = null;
     }
+    const tWrite = performance.now();
+    const meta: ProbeMeta = { caches: works.map((w) => w.meta) };
+    writeFileSync(metaFile, JSON.stringify(meta), { mode: 0o600, flag: 'wx' });
     try {
       releaseObjectIds();
     } catch (err) {
       log.verify('could not release V8 object ids: %s', err instanceof Error ? err.message : String(err));
     }
-    if (announce) writeStderr('leak-agent: analysing the heap snapshot…\n');
-    return { dir, file, works, started: t0, announce, phases: { detach: tProbe - t0, write: tWrite - tProbe, restore: performance.now() - tWrite } };
+    return { dir, file, metaFile, works, classes, started: t0, phases: { probe: tProbe - t0, write: tWrite - tProbe } };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 }
 
-function apply(cap: Capture, analysis: AnalysisResult, verdicts: CacheVerdict[]): SnapshotRun {
+function apply(cap: Capture, analysis: AnalysisResult): SnapshotRun {
   log.verify(
-    'snapshot engine: detach %d ms, write %d ms, restore %d ms, analysis %d ms in a child (%o)',
-    cap.phases.detach,
+    'snapshot engine: probe %d ms, write %d ms, analysis %d ms in a child (%o)',
+    cap.phases.probe,
     cap.phases.write,
-    cap.phases.restore,
-    performance.now() - cap.started - cap.phases.detach - cap.phases.write - cap.phases.restore,
+    performance.now() - cap.started - cap.phases.probe - cap.phases.write,
     analysis.timings ?? {},
   );
   cap.works.forEach((work, w) => {
-    const verdict = verdicts.find((v) => v.record === work.record)!;
+    const { verdict } = work;
     const result = analysis.caches[w];
     if (!result) {
       verdict.reason = 'the snapshot analysis returned no result for this cache';
       return;
     }
-    const dead: DeadKey[] = result.dead.map((i) => ({ className: work.keyClass[i]!, seq: work.keySeq[i]!, stack: work.keyStack[i]! }));
+    if (!result.live) {
+      verdict.garbage = true;
+      forgetGarbageCache(verdict.record);
+      return;
+    }
+    const dead: DeadKey[] = result.dead.map((i) => {
+      const k = work.meta.keys[i]!;
+      return { className: cap.classes[k]!, seq: work.keySeq[i]!, stack: work.keyStack[i]!, id: k };
+    });
     verdict.dead = dead;
     verdict.verified = true;
+    verdict.engine = 'snapshot';
     verdict.reason = null;
     verdict.retainedBytes = result.retainedBytes;
-    verdict.retention = result.retention;
+    verdict.retention = dead.length > 0 ? { valuePath: result.valuePath } : null;
     verdict.liveKeyHeldBy = result.liveKeyHeldBy;
+    if (result.missingPaths) log.verify('%s: %d closure storage paths not found', verdict.record.id, result.missingPaths);
   });
   return { freedBytes: analysis.retainedBytesAll };
 }
 
-/** Run the snapshot engine over `targets`. Synchronous: safe inside an 'exit' handler. Changes no cache. */
-export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): SnapshotRun {
-  const cap = capture(targets, verdicts);
+/** Run the snapshot engine over the verdicts' caches. Synchronous: safe inside an 'exit' handler. Changes no cache. */
+export function verifySnapshot(verdicts: CacheVerdict[]): SnapshotRun {
+  const cap = capture(verdicts);
   try {
-    return apply(cap, analyse(cap.file), verdicts);
+    return apply(cap, analyse(cap.file, cap.metaFile));
   } finally {
     rmSync(cap.dir, { recursive: true, force: true });
   }
@@ -361,20 +411,20 @@ export function verifySnapshot(targets: Target[], verdicts: CacheVerdict[]): Sna
 
 /**
  * The same, with the analysis in a child the app does not wait for (signal and API reports): the snapshot itself is
- * still written synchronously. Without `keepAlive` (signals) the child never keeps the app alive; at exit it is
- * stopped and its directory removed.
+ * still written synchronously. Without `keepAlive` (signals) the child never keeps the app alive; when the process
+ * ends meanwhile, the child is stopped and its directory removed (abortPendingSnapshots).
  */
-export async function verifySnapshotAsync(targets: Target[], verdicts: CacheVerdict[], keepAlive: boolean): Promise<SnapshotRun> {
-  const cap = capture(targets, verdicts);
-  pending.add(cap.dir);
+let exitCleanup = false;
+
+export async function verifySnapshotAsync(verdicts: CacheVerdict[], keepAlive: boolean): Promise<SnapshotRun> {
+  const cap = capture(verdicts);
+  pending.set(cap.dir, null);
   if (!exitCleanup) {
     exitCleanup = true;
-    process.on('exit', () => {
-      for (const dir of pending) rmSync(dir, { recursive: true, force: true });
-    });
+    process.on('exit', abortPendingSnapshots);
   }
   try {
-    return apply(cap, await analyseAsync(cap.file, keepAlive), verdicts);
+    return apply(cap, await analyseAsync(cap.dir, cap.file, cap.metaFile, keepAlive));
   } finally {
     pending.delete(cap.dir);
     rmSync(cap.dir, { recursive: true, force: true });
@@ -385,3 +435,4 @@ export async function verifySnapshotAsync(targets: Target[], verdicts: CacheVerd
 export function probeIsSet(): boolean {
   return probeSlot !== null;
 }
+

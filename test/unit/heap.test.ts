@@ -21,7 +21,7 @@ function snapshotOf(name: string, body: string): string {
   return file;
 }
 
-const PROBE = `class LeakAgentSnapshotProbe { constructor(keys, held, shadow) { this.keys = keys; this.held = held; this.shadow = shadow; } }`;
+const PROBE = `class LeakAgentSnapshotProbe { constructor() { this.stores = []; this.keys = []; this.containers = []; this.values = []; this.roots = []; this.shadow = new WeakMap(); } }`;
 
 describe('readSnapshot', () => {
   it('reads exactly what JSON.parse reads, escapes and non-ASCII strings included', () => {
@@ -55,7 +55,7 @@ describe('readSnapshot', () => {
 });
 
 describe('analyseSnapshot', () => {
-  it('judges keys by what the GC roots reach with the probe set aside', () => {
+  it('judges keys by what the GC roots reach with the probe and the caches\' storage set aside', () => {
     const file = snapshotOf(
       'shapes',
       `${PROBE}
@@ -70,26 +70,79 @@ const liveKey = k('live-outer');
 globalThis.outer = liveKey;
 const big = new Float64Array(1e5);
 const ownerValue = { owner, big };
-const keys = [[dead, global1, weakOnly, closure, owner], [liveKey, viaLive]];
-const shadow = [new WeakMap(), new WeakMap()];
-[[dead, 1], [global1, 2], [weakOnly, 3], [closure, 4], [owner, ownerValue]].forEach(([key, v]) => shadow[0].set(key, v));
-shadow[1].set(liveKey, { next: viaLive });
-shadow[1].set(viaLive, 5);
-const held = [[[1, 2, 3, 4, ownerValue], keys[0], [1, 2, 3, 4, ownerValue]], [[{ next: viaLive }, 5], keys[1], []]];
-globalThis.probe = new LeakAgentSnapshotProbe(keys, held, shadow);`,
+// Two live caches (objects the app holds, each keeping its entries in a Map) and one garbage cache (nothing holds
+// it) whose key points back at it.
+const c0 = new Map([[dead, 1], [global1, 2], [weakOnly, 3], [closure, 4], [owner, ownerValue]]);
+const c1 = new Map([[liveKey, { next: viaLive }], [viaLive, 5], ['name', { untracked: true }]]);
+const c2 = new Map();
+const s0 = { map: c0 }, s1 = { map: c1 }, s2 = { map: c2 };
+const gk = { cache: s2 };
+c2.set(gk, 6);
+globalThis.appCaches = [s0, s1];
+const p = new LeakAgentSnapshotProbe();
+p.stores.push(s0, s1, s2);
+p.keys.push(dead, global1, weakOnly, closure, owner, liveKey, viaLive, gk);
+p.containers.push([c0], [c1], [c2]);
+p.values.push([1, 2, 3, 4, ownerValue], [c1.get(liveKey), 5], [6]);
+p.roots.push(undefined, undefined, undefined);
+const inner = (m) => { const w = new WeakMap(); for (const [key, v] of m) if (typeof key === 'object') w.set(key, v); return w; };
+p.shadow.set(s0, { inner: inner(c0), chains: [], untracked: [] });
+p.shadow.set(s1, { inner: inner(c1), chains: [], untracked: [c1.get('name')] });
+p.shadow.set(s2, { inner: inner(c2), chains: [], untracked: [] });
+globalThis.probe = p;`,
     );
-    const result = analyseSnapshot(readSnapshot(file));
+    const meta = { caches: [{ keys: [0, 1, 2, 3, 4] }, { keys: [5, 6] }, { keys: [7] }] };
+    const result = analyseSnapshot(readSnapshot(file), meta);
     // dead, weakOnly and owner die; global1 and closure live; viaLive lives through the live key's cached value.
-    expect(result.caches[0]!.dead).toEqual([0, 2, 4]);
-    expect(result.caches[1]!.dead).toEqual([]);
-    expect(result.caches[0]!.retention).toBe('held as key and through cached value .owner');
+    expect(result.caches[0]).toMatchObject({ live: true, dead: [0, 2, 4], valuePath: '.owner' });
+    expect(result.caches[1]).toMatchObject({ live: true, dead: [] });
+    // The third cache is garbage itself: not judged, even though its key is reachable from nothing but it.
+    expect(result.caches[2]).toMatchObject({ live: false, dead: [] });
     // The Float64Array's 800 kB backing store is pinned by owner's value only.
     expect(result.caches[0]!.retainedBytes).toBeGreaterThanOrEqual(800_000);
+    expect(result.caches.map((c) => c.retainedBytes)).toEqual([result.caches[0]!.retainedBytes, 0, 0]);
     expect(result.retainedBytesAll).toBe(result.caches[0]!.retainedBytes);
+  });
+
+  it('sets aside closure storage, and only the named elements of a shared object', () => {
+    const file = snapshotOf(
+      'closures',
+      `${PROBE}
+class Key { constructor(n) { this.n = n; } }
+// memoizee's shape: conf.has closes over 'cache' (id → result) and 'get', whose closure holds 'argsMap'.
+function makeConf() {
+  const argsMap = [];
+  const cache = Object.create(null);
+  const get = (args) => argsMap.indexOf(args[0]);
+  return { argsMap, cache, conf: { has: (id) => id in cache, get: (args) => get(args) } };
+}
+const m = makeConf();
+const a = new Key('a'), b = new Key('b'), viaPrimitive = new Key('via-primitive');
+m.argsMap.push(a, b, 7);
+m.cache[1] = { back: a };
+m.cache[2] = 'two';
+m.cache[3] = { keep: viaPrimitive };
+globalThis.conf = m.conf;
+const p = new LeakAgentSnapshotProbe();
+p.stores.push(m.conf);
+p.keys.push(a, b, viaPrimitive);
+p.containers.push([]);
+p.values.push([m.cache[1], m.cache[2]]);
+p.roots.push(m.conf);
+const inner = new WeakMap([[a, m.cache[1]], [b, m.cache[2]]]);
+p.shadow.set(m.conf, { inner, chains: [], untracked: [] });
+globalThis.probe = p;`,
+    );
+    const meta = { caches: [{ keys: [0, 1, 2], closurePaths: [['has', 'cache'], ['get', 'get', 'argsMap']], partialElements: [1, 2] }] };
+    const result = analyseSnapshot(readSnapshot(file), meta);
+    // a and b are held only by the closure storage (and a by its own result); viaPrimitive by the result of an entry
+    // whose argument is a primitive (id 3), which stays reachable.
+    expect(result.caches[0]).toMatchObject({ live: true, dead: [0, 1], valuePath: '.back' });
+    expect(result.caches[0]!.missingPaths).toBeUndefined();
   });
 
   it('refuses a snapshot without the probe', () => {
     const file = snapshotOf('noprobe', 'globalThis.x = {};');
-    expect(() => analyseSnapshot(readSnapshot(file))).toThrow(/no probe/);
+    expect(() => analyseSnapshot(readSnapshot(file), { caches: [] })).toThrow(/no probe/);
   });
 });
