@@ -57,6 +57,8 @@ export interface Report {
     retainedBytes: number | null;
     /** Caches with object keys that were garbage themselves (never judged) since the previous report. */
     garbageCaches: number;
+    /** Of garbageCaches, those the app's own code made (the others were made inside dependencies, e.g. glob's). */
+    garbageCachesFromApp: number;
     /** Object keys those of them still in the heap at this report held. */
     garbageKeys: number;
     /** Dead keys earlier reports found (and the gc engine removed), over the caches listed. */
@@ -168,6 +170,7 @@ export function buildReport(result: VerificationResult, sites: Sites, opts: Buil
       deadKeys: distinct.size,
       retainedBytes: leaking.length === 0 ? (result.engine === 'none' ? null : 0) : sinceSeq === 0 ? result.freedBytes : summedBytes(leaking),
       garbageCaches: result.garbage.caches,
+      garbageCachesFromApp: result.garbage.fromApp,
       garbageKeys: result.garbage.keys,
       removedByEarlierReports: caches.reduce((n, c) => n + (c.removedByEarlierReports?.deadKeys ?? 0), 0),
     },

@@ -59,9 +59,13 @@ function label(cache: CacheReport): string {
   return `${cache.library} ${cache.name ?? '(anonymous)'}`;
 }
 
+/**
+ * The note about caches that were garbage themselves, only when the app's own code made one of them: a short script's
+ * module-local cache (judge it while it lives), not glob's per-call caches inside a dependency, which are no concern.
+ */
 function garbageNote(report: Report): string | null {
   const n = report.summary.garbageCaches;
-  if (n === 0) return null;
+  if (n === 0 || !(report.summary.garbageCachesFromApp > 0)) return null;
   return `${plural(n, 'cache', 'caches')} with object keys ${n === 1 ? 'was' : 'were'} garbage ${n === 1 ? 'itself' : 'themselves'} and not judged`;
 }
 

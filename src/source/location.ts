@@ -159,3 +159,18 @@ export function appLocation(stack: string | null): SourceLocation | null {
   }
   return null;
 }
+
+/**
+ * Whether the first frame outside the agent and the caching libraries is the app's own code rather than a
+ * dependency's (a file under node_modules): glob's per-call caches are made by path-scurry, a short script's cache
+ * by the script. Raw paths only, no source maps: cheap enough for a FinalizationRegistry callback.
+ */
+export function madeByAppCode(stack: string | null): boolean {
+  if (!stack) return false;
+  for (const frame of parseStack(stack)) {
+    const path = toPath(frame.file);
+    if (path === null || isAgentOrLibrary(path)) continue;
+    return !path.includes(`${sep}node_modules${sep}`);
+  }
+  return false;
+}

@@ -13,6 +13,7 @@
 //
 // The registry lives in the thread's shared state (shared.ts), so every copy of the package sees the same records.
 import { captureStack } from '../source/callsite';
+import { madeByAppCode } from '../source/location';
 import { faultPoint } from '../fault';
 import { log, reportInternalError } from '../log';
 import { slot } from '../shared';
@@ -134,6 +135,8 @@ interface Registry {
   finalizer: FinalizationRegistry<number>;
   /** Caches with object keys that became garbage since the last report (counted when pruned). */
   garbageCaches: number;
+  /** Of those, the ones the app's own code made (not a dependency under node_modules). */
+  garbageFromApp: number;
 }
 
 const reg: Registry = slot('registry', () => {
@@ -145,6 +148,7 @@ const reg: Registry = slot('registry', () => {
     // Runs after V8 collected a cache: only Map operations on the agent's own data, never app code.
     finalizer: new FinalizationRegistry((num: number) => prune(registry, num)),
     garbageCaches: 0,
+    garbageFromApp: 0,
   };
   return registry;
 });
@@ -153,7 +157,13 @@ function prune(registry: Registry, num: number): void {
   const rec = registry.records.get(num);
   if (rec === undefined) return;
   registry.records.delete(num);
-  if (rec.inserted > 0) registry.garbageCaches++;
+  countGarbage(registry, rec);
+}
+
+function countGarbage(registry: Registry, rec: CacheRecord): void {
+  if (rec.inserted === 0) return;
+  registry.garbageCaches++;
+  if (madeByAppCode(rec.createdStack)) registry.garbageFromApp++;
 }
 
 export interface NewRecord {
@@ -275,14 +285,15 @@ export function liveRecords(): CacheRecord[] {
 
 /** A verdict found this cache garbage: forget it now (the finalizer will find nothing left to do). */
 export function forgetGarbageCache(rec: CacheRecord): void {
-  if (reg.records.delete(rec.num) && rec.inserted > 0) reg.garbageCaches++;
+  if (reg.records.delete(rec.num)) countGarbage(reg, rec);
 }
 
-/** Caches with object keys that became garbage since the last call (one report to the next). */
-export function takeGarbageCacheCount(): number {
-  const n = reg.garbageCaches;
+/** Caches with object keys that became garbage since the last call (one report to the next), and those the app made. */
+export function takeGarbageCacheCounts(): { caches: number; fromApp: number } {
+  const counts = { caches: reg.garbageCaches, fromApp: reg.garbageFromApp };
   reg.garbageCaches = 0;
-  return n;
+  reg.garbageFromApp = 0;
+  return counts;
 }
 
 /** Number of records held (tests and the benchmark: the agent's own memory stays bounded). */

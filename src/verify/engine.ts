@@ -10,7 +10,7 @@ import type { VerifyMode } from '../config';
 import { clearResolverSlot } from '../adapters/lodash';
 import { faultPoint } from '../fault';
 import { log, reportInternalError, warnOnce } from '../log';
-import { type CacheRecord, liveRecords, takeGarbageCacheCount } from '../track/registry';
+import { type CacheRecord, liveRecords, takeGarbageCacheCounts } from '../track/registry';
 import { verifyWithGc } from './gc';
 import { SnapshotUnavailable, type SnapshotRun, sweepStaleSnapshots, verifySnapshot, verifySnapshotAsync } from './snapshot';
 import type { CacheVerdict, VerificationResult } from './verdict';
@@ -149,7 +149,7 @@ function result(work: Work, mode: VerifyMode): VerificationResult {
     durationMs,
     verdicts: work.verdicts.filter((v) => !v.garbage),
     freedBytes: work.freedBytes,
-    garbage: { caches: takeGarbageCacheCount(), keys: garbageKeys },
+    garbage: { ...takeGarbageCacheCounts(), keys: garbageKeys },
   };
 }
 

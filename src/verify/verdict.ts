@@ -46,6 +46,9 @@ export interface VerificationResult {
   verdicts: CacheVerdict[];
   /** Bytes freed by dropping every dead entry of every live cache together (shared bytes once), when measured. */
   freedBytes: number | null;
-  /** Caches with object keys found garbage (collected before the verdict or by it) and the keys the latter held. */
-  garbage: { caches: number; keys: number };
+  /**
+   * Caches with object keys found garbage (collected before the verdict or by it), those of them the app's own code
+   * made (not a dependency), and the keys the ones still in the heap held.
+   */
+  garbage: { caches: number; fromApp: number; keys: number };
 }

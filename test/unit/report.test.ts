@@ -51,7 +51,7 @@ const result: VerificationResult = {
   engine: 'gc',
   durationMs: 12.5,
   freedBytes: 3000,
-  garbage: { caches: 0, keys: 0 },
+  garbage: { caches: 0, fromApp: 0, keys: 0 },
   verdicts: [
     verdict(record(1, 'lodash', 'small'), 5, ['A']),
     verdict(record(2, 'lru-cache', null), 9, []),
@@ -73,7 +73,7 @@ describe('buildReport', () => {
     expect(report.caches[0]).toMatchObject({ deadKeys: 2, retainedBytes: null, retainedBytesSharedWith: ['c1'], classes: [{ name: 'B', count: 2 }] });
     expect(report.caches[1]).toMatchObject({ deadKeys: 1, retainedBytes: null, retainedBytesSharedWith: ['c3'] });
     expect(report.caches[2]).toMatchObject({ deadKeys: 0, retainedBytes: 0 });
-    expect(report.summary).toEqual({ caches: 4, leakingCaches: 2, deadKeys: 3, retainedBytes: 3000, garbageCaches: 0, garbageKeys: 0, removedByEarlierReports: 0 });
+    expect(report.summary).toEqual({ caches: 4, leakingCaches: 2, deadKeys: 3, retainedBytes: 3000, garbageCaches: 0, garbageCachesFromApp: 0, garbageKeys: 0, removedByEarlierReports: 0 });
   });
 
   it('gives one leaking cache the whole measured figure', () => {
@@ -106,7 +106,7 @@ describe('buildReport', () => {
     const rec = record(8, 'lru-cache', 'summaries');
     const v = verdict(rec, 0, []);
     v.removedBefore = { deadKeys: 50, classes: new Map([['Task', 50]]), firstStack: null, at: Date.UTC(2026, 11, 3, 12, 1, 3) };
-    const r = build({ ...result, verdicts: [v], garbage: { caches: 6, keys: 5988 } }, { trigger: 'signal' });
+    const r = build({ ...result, verdicts: [v], garbage: { caches: 6, fromApp: 2, keys: 5988 } }, { trigger: 'signal' });
     assertValidReport(r);
     expect(r.caches[0]).toMatchObject({ trackedKeys: 0, deadKeys: 0, removedByEarlierReports: { deadKeys: 50, classes: [{ name: 'Task', count: 50 }], at: '2026-12-03T12:01:03.000Z' } });
     expect(r.summary).toMatchObject({ garbageCaches: 6, garbageKeys: 5988, removedByEarlierReports: 50 });
@@ -132,7 +132,7 @@ describe('formatText', () => {
   });
 
   it('says in its one line when the caches with object keys were garbage themselves', () => {
-    const text = formatText(build({ ...result, verdicts: [], garbage: { caches: 6, keys: 5988 } }, { trigger: 'exit' }), { color: false });
+    const text = formatText(build({ ...result, verdicts: [], garbage: { caches: 6, fromApp: 2, keys: 5988 } }, { trigger: 'exit' }), { color: false });
     expect(text).toBe(
       'leak-agent: no live cache keeps otherwise-dead objects alive (6 caches with object keys were garbage themselves and not judged; judge caches while they live: a signal, report() or a test window)\n',
     );
