@@ -23,7 +23,7 @@ import {
   trackKey,
 } from '../track/registry';
 import { isLruCacheInstance } from './lru-cache';
-import { copyNameAndLength, isMarked, mark, originalOf, setOriginal, wrapperLike } from './wrap';
+import { isMarked, mark, originalOf, setOriginal, wrapperLike } from './wrap';
 
 
 interface Memoized extends Function {
@@ -75,6 +75,13 @@ function customMapsOf(cache: unknown): Array<Map<unknown, unknown>> {
     if (value instanceof Map) maps.push(value);
   }
   return maps;
+}
+
+/** A function's own `name` data property, or '': no getter and no Proxy trap (app code) runs. */
+function ownName(fn: unknown): string {
+  if (typeof fn !== 'function' || types.isProxy(fn)) return '';
+  const own = hasOwnData(fn, 'name');
+  return typeof own === 'string' ? own : '';
 }
 
 function memoizedCache(memoized: object): unknown {
@@ -169,12 +176,8 @@ function recordForMemoized(
   func: Function,
   createdStack: string | null,
 ): CacheRecord {
-  // The own `name` data property only: no getter and no Proxy trap (app code) runs.
-  let name: string | null = null;
-  if (!types.isProxy(func)) {
-    const own = hasOwnData(func, 'name');
-    if (typeof own === 'string' && own !== '') name = own;
-  }
+  const own = ownName(func);
+  const name = own === '' ? null : own;
   return createRecord({
     library,
     libraryVersion: version,
@@ -202,30 +205,47 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
     if (typeof func !== 'function' || (resolver != null && typeof resolver !== 'function')) {
       return Reflect.apply(original, self, callArgs); // let lodash throw its own TypeError
     }
+    // The record is made when the first object key goes in: a memoized function that only ever sees primitive keys
+    // (one per request, say) costs no weak bookkeeping and is never listed.
     let record: CacheRecord | undefined;
+    let memoized: Memoized | undefined;
+    let recordFailed = false;
     let args: unknown[];
-    let slot: { key: unknown; has: boolean };
     let createdStack: string | null;
+    const recordNow = (slot: { key: unknown; has: boolean }): CacheRecord | undefined => {
+      if (record === undefined && memoized !== undefined && !recordFailed) {
+        try {
+          record = recordForMemoized(memoized, library, version, func as Function, createdStack);
+          resolverSlots.set(record, slot);
+          createdStack = null;
+        } catch (err) {
+          recordFailed = true;
+          reportInternalError('instrumenting a lodash memoize call', err);
+        }
+      }
+      return record;
+    };
     try {
-      createdStack = captureStack(wrapper);
+      createdStack = captureStack(wrapper, 4);
       // The slot carries the resolver's key to the miss that follows it; it is cleared there and before every report.
-      const resolverSlot: { key: unknown; has: boolean } = (slot = { key: undefined, has: false });
+      const resolverSlot: { key: unknown; has: boolean } = { key: undefined, has: false };
       // Called by lodash exactly where it calls `func`: `func.apply(this, args)` (so a function with its own `apply`
-      // gets the same call it gets without the agent).
-      const trackedFunc = function (this: unknown) {
+      // gets the same call it gets without the agent). Its name says whose frame it is in a stack trace.
+      const trackedFunc = function leakAgentMemoizedCall(this: unknown) {
         const result = (func as Function).apply(this, arguments) as unknown;
-        if (record !== undefined) {
-          let key: unknown;
-          if (resolver) {
-            key = resolverSlot.has ? resolverSlot.key : undefined;
-            resolverSlot.key = undefined;
-            resolverSlot.has = false;
-          } else {
-            key = arguments[0];
-          }
-          if ((typeof key === 'object' && key !== null) || typeof key === 'function') {
-            if (key === this) record.hints.add('keyed-by-this');
-            trackKey(record, key, trackedFunc);
+        let key: unknown;
+        if (resolver) {
+          key = resolverSlot.has ? resolverSlot.key : undefined;
+          resolverSlot.key = undefined;
+          resolverSlot.has = false;
+        } else {
+          key = arguments[0];
+        }
+        if ((typeof key === 'object' && key !== null) || typeof key === 'function') {
+          const rec = recordNow(resolverSlot);
+          if (rec !== undefined) {
+            if (key === this) rec.hints.add('keyed-by-this');
+            trackKey(rec, key, trackedFunc);
           }
         }
         return result;
@@ -233,27 +253,19 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
       args = Array.prototype.slice.call(callArgs);
       args[0] = trackedFunc;
       if (typeof resolver === 'function') {
-        args[1] = function (this: unknown) {
+        args[1] = function leakAgentResolverCall(this: unknown) {
           const key = (resolver as Function).apply(this, arguments) as unknown;
           resolverSlot.key = key;
           resolverSlot.has = true;
           return key;
         };
-        copyNameAndLength(args[1] as Function, resolver);
       }
-      copyNameAndLength(trackedFunc, func);
     } catch (err) {
       reportInternalError('instrumenting a lodash memoize call', err);
       return Reflect.apply(original, self, callArgs);
     }
     // lodash's own work, and the app's (a custom Cache constructor): whatever it throws is theirs to throw.
-    const memoized = Reflect.apply(original, self, args) as Memoized;
-    try {
-      record = recordForMemoized(memoized, library, version, func, createdStack);
-      resolverSlots.set(record, slot);
-    } catch (err) {
-      reportInternalError('instrumenting a lodash memoize call', err);
-    }
+    memoized = Reflect.apply(original, self, args) as Memoized;
     return memoized;
   });
   for (const key of Reflect.ownKeys(original)) {

@@ -105,7 +105,7 @@ function recordFor(cache: object, below: Function): CacheRecord | undefined {
     adapter: lruAdapter,
     // lru-cache's constructor is not wrapped (that would change `new.target`, v4's call-without-new and statics), so
     // the first write of an object key stands in for the creation site.
-    createdStack: captureStack(below),
+    createdStack: captureStack(below, 4),
     createdIsFirstWrite: true,
   });
   recordsByCache.set(cache, rec);

@@ -51,7 +51,6 @@ interface Mirrored {
  * is the mirror. Cost per miss: the arguments object `original` gets anyway, one Map write, no WeakRef.
  */
 interface MemoizeeState {
-  record: CacheRecord;
   entries: Map<number, Mirrored>;
   listeners: Set<Function>;
   /** While the verdict takes entries out or puts them back: events are the agent's own doing. */
@@ -234,17 +233,18 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     const own = Object.getOwnPropertyDescriptor(original, 'name');
     if (own && typeof own.value === 'string' && own.value !== '') name = own.value;
   }
-  const record = createRecord({
-    library: 'memoizee',
-    libraryVersion: version,
-    name,
-    store: conf,
-    adapter: memoizeeAdapter,
-    createdStack: captureStack(instrumentConf),
-    createdIsFirstWrite: false,
-  });
+  // The record is made with the first entry that has an object argument (see onSet): a memoized function that only
+  // ever sees primitives costs no weak bookkeeping and is never listed.
+  let createdStack = captureStack(instrumentConf, 8);
+  let record: CacheRecord | null = null;
+  const recordNow = (): CacheRecord => {
+    if (record === null) {
+      record = createRecord({ library: 'memoizee', libraryVersion: version, name, store: conf, adapter: memoizeeAdapter, createdStack, createdIsFirstWrite: false });
+      createdStack = null;
+    }
+    return record;
+  };
   const state: MemoizeeState = {
-    record,
     entries: new Map(),
     listeners: new Set(),
     muted: false,
@@ -279,9 +279,10 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     try {
       state.entries.set(id, { args, result });
       if (state.muted) return; // a verdict putting an entry back: first sight and stack samples are kept as they were
+      const rec = recordNow();
       for (let i = 0; i < args.length; i++) {
         const k = args[i];
-        if (isTrackable(k)) trackKey(record, k, onSet);
+        if (isTrackable(k)) trackKey(rec, k, onSet);
       }
     } catch (err) {
       reportInternalError('tracking a memoizee entry', err);
