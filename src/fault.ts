@@ -8,7 +8,10 @@ export function faultPoint(stage: FaultStage): void {
   if (injected === stage) throw new Error(`injected fault (${stage})`);
 }
 
-/** Test-only: LEAK_AGENT_FAULT=snapshot-memory makes the snapshot guard rail see no free memory. */
-export function faultActive(name: 'snapshot-memory'): boolean {
+/**
+ * Test-only: LEAK_AGENT_FAULT=snapshot-memory makes the snapshot guard rail see no free memory; heap-headroom makes the
+ * heap look half as roomy as a verdict needs.
+ */
+export function faultActive(name: 'snapshot-memory' | 'heap-headroom'): boolean {
   return injected === name;
 }

@@ -28,18 +28,16 @@ function spend(): boolean {
 
 /**
  * Whether the agent may set Error.prepareStackTrace and Error.stackTraceLimit for a moment. Not under
- * `--frozen-intrinsics` (Error is frozen there: assigning would throw into the app).
+ * `--frozen-intrinsics` (Error is frozen there: assigning would throw into the app). Asked at each capture: a `-r`
+ * preload runs before Node freezes the intrinsics.
  */
-const errorIsMutable = ((): boolean => {
+function errorIsMutable(): boolean {
   try {
-    if (Object.isFrozen(Error)) return false;
-    const prepare = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
-    const limit = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
-    return (prepare === undefined ? Object.isExtensible(Error) : prepare.writable === true || prepare.set !== undefined) && (limit === undefined || limit.writable === true);
+    return !Object.isFrozen(Error);
   } catch {
     return false;
   }
-})();
+}
 
 type PrepareStackTrace = (err: Error, frames: NodeJS.CallSite[]) => unknown;
 
@@ -79,7 +77,7 @@ function compactFrames(_err: Error, frames: NodeJS.CallSite[]): string {
 export function captureStack(below: Function, frames = DEFAULT_FRAMES): string | null {
   if (!spend()) return null;
   const holder: { stack?: unknown } = {};
-  if (!errorIsMutable) {
+  if (!errorIsMutable()) {
     try {
       Error.captureStackTrace(holder, below);
       return typeof holder.stack === 'string' ? fromDefaultText(holder.stack) : null;

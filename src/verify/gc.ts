@@ -144,6 +144,7 @@ function keyIndex(run: Run, key: object): number {
  * verdict says why). Its own frame, so that no local of ours still points at the cache or a key afterwards.
  */
 function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheWork | null {
+  if (verdict.reason !== null) return null; // already set aside (no heap left to judge it)
   const store = record.storeRef.deref();
   if (store === undefined) {
     verdict.garbage = true;

@@ -95,6 +95,7 @@ function buildProbe(verdicts: CacheVerdict[]): SnapWork[] {
   const index = new Map<object, number>();
   const names = new Map<object, string>();
   for (const verdict of verdicts) {
+    if (verdict.reason !== null) continue; // already set aside (no heap left to judge it)
     const record = verdict.record;
     const store = record.storeRef.deref();
     if (store === undefined) {
