@@ -10,7 +10,7 @@
 // lodash's Stack and SetCache share it.
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
-import { captureStack } from '../source/callsite';
+import { captureStack, sampleCreation } from '../source/callsite';
 import {
   type CacheAdapter,
   type CacheEntry,
@@ -226,7 +226,7 @@ export function wrapLodashMemoize(original: Function, library: LibraryName, vers
       return record;
     };
     try {
-      createdStack = captureStack(wrapper, 4);
+      createdStack = sampleCreation() ? captureStack(wrapper, 4) : null;
       // The slot carries the resolver's key to the miss that follows it; it is cleared there and before every report.
       const resolverSlot: { key: unknown; has: boolean } = { key: undefined, has: false };
       // Called by lodash exactly where it calls `func`: `func.apply(this, args)` (so a function with its own `apply`

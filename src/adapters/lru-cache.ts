@@ -8,7 +8,7 @@
 // From 11.3 `fetch`/`forceFetch`/`memo`/`load` insert through the private `#set`, so they are wrapped too.
 import { hasSubscribers } from 'node:diagnostics_channel';
 import { log, reportInternalError } from '../log';
-import { captureStack } from '../source/callsite';
+import { captureStack, sampleCreation } from '../source/callsite';
 import {
   type CacheAdapter,
   type CacheEntry,
@@ -105,7 +105,7 @@ function recordFor(cache: object, below: Function): CacheRecord | undefined {
     adapter: lruAdapter,
     // lru-cache's constructor is not wrapped (that would change `new.target`, v4's call-without-new and statics), so
     // the first write of an object key stands in for the creation site.
-    createdStack: captureStack(below, 4),
+    createdStack: sampleCreation() ? captureStack(below, 4) : null,
     createdIsFirstWrite: true,
   });
   recordsByCache.set(cache, rec);

@@ -8,7 +8,7 @@
 // the whole arguments object; `primitive` keeps none (its ids are strings). Entries with string ids are not tracked.
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
-import { captureStack } from '../source/callsite';
+import { captureStack, sampleCreation } from '../source/callsite';
 import {
   type CacheAdapter,
   type CacheEntry,
@@ -235,7 +235,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   }
   // The record is made with the first entry that has an object argument (see onSet): a memoized function that only
   // ever sees primitives costs no weak bookkeeping and is never listed.
-  let createdStack = captureStack(instrumentConf, 8);
+  let createdStack = sampleCreation() ? captureStack(instrumentConf, 8) : null;
   let record: CacheRecord | null = null;
   const recordNow = (): CacheRecord => {
     if (record === null) {

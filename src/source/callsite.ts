@@ -3,27 +3,19 @@
 // CallSite object, because CallSite.getThis()/getFunction() can reference the app's receivers.
 //
 // A capture costs V8 several microseconds (4–30 µs on the 2-core CI machine, more the more frames), so the agent
-// spends a bounded budget on them: at most CAPTURES_PER_WINDOW captures per WINDOW_MS, whatever asks (a cache's
-// creation, its sampled inserts). An app that makes a memoized function per request pays the capture for the first
-// ones of each moment, then only the record.
+// samples them by count — never by time, so the same program gets the same report however busy the machine is:
+// creation sites of the first CREATIONS_ALWAYS caches of a process, then of every CREATIONS_EVERY-th (an app that
+// makes a memoized function per request pays for one in 16); insertion sites as registry.ts says.
 const DEFAULT_FRAMES = 12;
-const WINDOW_MS = 100;
-const CAPTURES_PER_WINDOW = 128;
+const CREATIONS_ALWAYS = 1024;
+const CREATIONS_EVERY = 16;
 
-let windowStart = 0;
-let capturesLeft = CAPTURES_PER_WINDOW;
+let creations = 0;
 
-/** Whether the capture budget allows one more stack now. */
-function spend(): boolean {
-  if (capturesLeft > 0) {
-    capturesLeft--;
-    return true;
-  }
-  const now = Date.now();
-  if (now - windowStart < WINDOW_MS) return false;
-  windowStart = now;
-  capturesLeft = CAPTURES_PER_WINDOW - 1;
-  return true;
+/** Whether the creation site of the cache being made now is captured (deterministic: by count). */
+export function sampleCreation(): boolean {
+  const n = creations++;
+  return n < CREATIONS_ALWAYS || n % CREATIONS_EVERY === 0;
 }
 
 /**
@@ -69,13 +61,12 @@ function compactFrames(_err: Error, frames: NodeJS.CallSite[]): string {
 }
 
 /**
- * Capture the current stack as a compact string, leaving out `below` and every frame above it; null when the budget
- * is spent (or capture fails). Uses a private prepareStackTrace for the duration of the call only, so the app's own
+ * Capture the current stack as a compact string, leaving out `below` and every frame above it; null when capture
+ * fails. Uses a private prepareStackTrace for the duration of the call only, so the app's own
  * formatter (source-map-support, --enable-source-maps) never runs for the agent's captures; where Error is frozen,
  * reads the default text instead. Never throws.
  */
 export function captureStack(below: Function, frames = DEFAULT_FRAMES): string | null {
-  if (!spend()) return null;
   const holder: { stack?: unknown } = {};
   if (!errorIsMutable()) {
     try {

@@ -120,10 +120,13 @@ export interface CacheRecord {
 
 // Insertion stacks: the first 8 object-key writes of a cache, then every 64th until 32 stacks, then every 1024th for
 // as long as the cache lives, so a leak that starts late still has an example. A sample dies with its key, so the
-// samples a cache keeps stay within about 1/1024 of its keys.
+// samples a cache keeps stay within about 1/1024 of its keys. Once the process has taken EARLY_BUDGET early samples
+// (caches made per request each start with 8), a new cache's early samples shrink to its first write. All by count,
+// never by time: the same program gets the same report.
 const MAX_EARLY_SAMPLES = 32;
 const SAMPLE_EVERY = 64;
 const SAMPLE_EVERY_LATER = 1024;
+const EARLY_BUDGET = 65_536;
 
 interface Registry {
   records: Map<number, CacheRecord>;
@@ -133,6 +136,8 @@ interface Registry {
   firstSight: boolean;
   /** Removes a record when V8 collects its cache; the held value is the record's number. */
   finalizer: FinalizationRegistry<number>;
+  /** Early insertion samples taken so far (see EARLY_BUDGET). */
+  earlySamples: number;
   /** Caches with object keys that became garbage since the last report (counted when pruned). */
   garbageCaches: number;
   /** Of those, the ones the app's own code made (not a dependency under node_modules). */
@@ -147,6 +152,7 @@ const reg: Registry = slot('registry', () => {
     firstSight: false,
     // Runs after V8 collected a cache: only Map operations on the agent's own data, never app code.
     finalizer: new FinalizationRegistry((num: number) => prune(registry, num)),
+    earlySamples: 0,
     garbageCaches: 0,
     garbageFromApp: 0,
   };
@@ -250,10 +256,13 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
       const seen = (rec.keySeq ??= new WeakMap());
       if (!seen.has(key)) seen.set(key, reg.nextSeq++);
     }
-    if (rec.sampleCount < 8 || n % (rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER) === 0) {
+    const early = rec.sampleCount < 8 && (rec.sampleCount === 0 || reg.earlySamples < EARLY_BUDGET);
+    if (early || n % (rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER) === 0) {
+      if (early) reg.earlySamples++;
       const samples = (rec.samples ??= new WeakMap());
       if (!samples.has(key)) {
-        const stack = captureStack(below);
+        // A cache first seen at this write (lru-cache) already captured this very stack as its creation site.
+        const stack = n === 1 && rec.createdIsFirstWrite && rec.createdStack !== null ? rec.createdStack : captureStack(below);
         if (stack !== null) {
           samples.set(key, stack);
           rec.sampleCount++;

@@ -17,14 +17,15 @@ export interface RunOptions {
   /** Write LEAK_AGENT_REPORT_FILE when configured. */
   writeFile: boolean;
   sinceSeq?: number;
-  /** Use the gc engine whatever LEAK_AGENT_VERIFY says (a terminating signal: no snapshot in a grace period). */
+  /** The gc engine whatever LEAK_AGENT_VERIFY says, without bytes (a terminating signal: within a grace period). */
   gcOnly?: boolean;
 }
 
 /** Test windows judge pass or fail: no bytes, so the gc engine needs one full GC instead of two. */
 function verifyOptions(config: Config, opts: RunOptions): VerifyOptions {
   const mode = opts.gcOnly && config.verify !== 'off' ? 'gc' : config.verify;
-  return { mode, bytes: opts.trigger !== 'test' };
+  // On the way out (a terminating signal) one collection instead of two: the grace period matters more than bytes.
+  return { mode, bytes: opts.trigger !== 'test' && !opts.gcOnly };
 }
 
 /**

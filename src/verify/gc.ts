@@ -331,6 +331,7 @@ export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
     bytes: opts.bytes,
   };
   const works = detachAll(run, verdicts);
+  if (works.length === 0) return { exact: true, freedBytes: null }; // nothing taken: no collection to run
   const t1 = performance.now();
   // The WeakRefs just made (and every deref) put their targets into V8's keep-during-job set: empty it, so that
   // nothing but the shadow's own rules decides what lives.

@@ -130,7 +130,8 @@ setInterval(() => {}, 1000);
     proc.child.kill('SIGTERM');
     const end = await proc.ended;
     expect(end.signal).toBe('SIGTERM');
-    expect(Date.now() - sent).toBeLessThan(5000);
+    // Within docker stop's 10 s grace period, on a loaded 2-core machine (the snapshot itself took seconds).
+    expect(Date.now() - sent).toBeLessThan(10_000);
     expect(snapshotDirs(tmp)).toEqual([]);
     rmSync(tmp, { recursive: true, force: true });
   });

@@ -38,7 +38,7 @@ describe('caches that are garbage themselves', () => {
       expect(report.verification.engine).toBe(engine === 'auto' ? 'gc' : engine);
       // 75 job caches held object keys; each is garbage, collected before the report or found garbage by it.
       expect(report.summary.garbageCaches).toBe(75);
-      expect(report.summary.garbageCachesFromApp).toBe(75);
+      expect(report.summary.garbageCachesFromApp).toBe(75); // every creation site captured: the first 1024 caches always are
       seen.add(r.stderr.replace(/\d+(\.\d+)? (KiB|MiB)/g, 'N'));
     }
     expect([...seen]).toHaveLength(1);
