@@ -7,6 +7,7 @@ import { makeApp, placeScript, runNode, startNode } from '../helpers/apps';
 const app = makeApp('robust', { 'lru-cache': 'lru11' });
 placeScript(app, 'robust.cjs');
 placeScript(app, 'triggers.cjs');
+placeScript(app, 'hostile-names.cjs');
 
 describe('report file problems never take the app down', () => {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -52,6 +53,27 @@ describe('report file problems never take the app down', () => {
     runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_REPORT_FILE: path });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     JSON.parse(readFileSync(path, 'utf8'));
+  });
+});
+
+describe('terminal output', () => {
+  it('class, function and file names from the app are escaped, one line each: they cannot rewrite the terminal or forge lines', () => {
+    const run = runNode(app, ['-r', 'leak-agent', 'hostile-names.cjs']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('leak-agent:'))).toEqual(['leak-agent: 1 cache keeps 3 otherwise-dead objects alive']);
+    expect(lines[2]).toContain('3 × Evil\\x1b[2J\\x1b[H\\x0aleak-agent: no cache keeps anything alive\\u202e dead');
+    expect(lines[2]).toContain('(insert\\x1b]0;title\\x07\\x9b31m)');
+    expect(lines).toHaveLength(4);
+  });
+
+  it('a file path with control characters is escaped too', () => {
+    const file = placeScript(app, 'hostile\u001b[7mfile.cjs', readFileSync(join(app, 'hostile-names.cjs'), 'utf8'));
+    const run = runNode(app, ['-r', 'leak-agent', file]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('\u001b');
+    expect(run.stderr).toContain('hostile\\x1b[7mfile.cjs:');
   });
 });
 
