@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { faultPoint } from '../fault';
 import { log, reportInternalError, writeStderr } from '../log';
 import { type Report, type Trigger, buildReport } from '../report/build';
-import { formatText, shouldColor } from '../report/text';
+import { formatText, printable, shouldColor } from '../report/text';
 import { writeReportFile } from '../report/write-file';
 import { verify, verifyAsync } from '../verify/engine';
 import type { VerificationResult } from '../verify/verdict';
@@ -28,12 +28,18 @@ export function isReportRunning(): boolean {
 function deliver(config: Config, opts: RunOptions, result: VerificationResult): Report {
   faultPoint('report');
   const report = buildReport(result, { trigger: opts.trigger, sinceSeq: opts.sinceSeq ?? 0 });
+  // The file first, so that the text report's last line can say where it went (report.json, report.2.json, …).
+  const written = opts.writeFile && config.reportFile ? writeReportFile(config.reportFile, `${JSON.stringify(report, null, 2)}\n`) : null;
   if (opts.print) {
     const text = formatText(report, { color: shouldColor() });
-    if (text) writeStderr(text);
-  }
-  if (opts.writeFile && config.reportFile) {
-    writeReportFile(config.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    if (written === null) {
+      if (text) writeStderr(text);
+    } else {
+      // The last line names the file. When there is nothing to say, that stays one line.
+      const where = `JSON report written to ${printable(written)}`;
+      const oneLine = text.indexOf('\n') === text.length - 1;
+      writeStderr(text === '' ? `leak-agent: ${where}\n` : oneLine ? `${text.slice(0, -1)}; ${where}\n` : `${text}leak-agent: ${where}\n`);
+    }
   }
   return report;
 }
