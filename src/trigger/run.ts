@@ -19,10 +19,28 @@ export interface RunOptions {
 
 let running = false;
 /** An asynchronous report (its snapshot analysis) is in flight: other async triggers coalesce into it. */
-let asyncRunning = false;
+let asyncRunning: Trigger | null = null;
+let idleWaiters: Array<() => void> = [];
 
 export function isReportRunning(): boolean {
-  return running || asyncRunning;
+  return running || asyncRunning !== null;
+}
+
+/** The trigger of the asynchronous report in flight, if any. */
+export function runningAsyncTrigger(): Trigger | null {
+  return asyncRunning;
+}
+
+/** Call `fn` once no asynchronous report is in flight (in a later macrotask; at once when none is). */
+export function whenAsyncReportsDone(fn: () => void): void {
+  if (asyncRunning === null) setImmediate(fn).unref();
+  else idleWaiters.push(fn);
+}
+
+function asyncReportsDone(): void {
+  const waiters = idleWaiters;
+  idleWaiters = [];
+  for (const fn of waiters) setImmediate(fn).unref();
 }
 
 function deliver(config: Config, opts: RunOptions, result: VerificationResult): Report {
@@ -71,7 +89,7 @@ export async function runReportAsync(config: Config, opts: RunOptions): Promise<
     log.report('a report is already running: %s trigger coalesced', opts.trigger);
     return null;
   }
-  asyncRunning = true;
+  asyncRunning = opts.trigger;
   try {
     faultPoint('trigger');
     // The synchronous part holds `running`, like any report; the analysis in a child does not block exit reports.
@@ -87,6 +105,7 @@ export async function runReportAsync(config: Config, opts: RunOptions): Promise<
     reportInternalError(`producing the ${opts.trigger} report`, err);
     return null;
   } finally {
-    asyncRunning = false;
+    asyncRunning = null;
+    asyncReportsDone();
   }
 }
