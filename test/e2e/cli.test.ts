@@ -314,6 +314,16 @@ describe('leak-agent report PID', () => {
     await proc.ended;
   });
 
+  it('an app busy with its own API reports still answers: the signal is reported after the report in flight, not lost', async () => {
+    const proc = startNode(app, ['-r', 'leak-agent', 'cli-targets.cjs', 'api-loop'], { TMPDIR: sharedTmp(), LEAK_AGENT_VERIFY: 'snapshot' });
+    await proc.waitFor(/api reports running/);
+    const r = await cliAsync(['report', '--json', '--timeout', '60', String(proc.child.pid)]).ended;
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ trigger: 'signal', pid: proc.child.pid });
+    proc.child.kill('SIGKILL');
+    await proc.ended;
+  });
+
   it('four report calls at once on one process: each gets the answer', async () => {
     const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { TMPDIR: sharedTmp() });
     await proc.waitFor(/tick 1/);
