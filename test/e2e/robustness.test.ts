@@ -153,11 +153,13 @@ describe('terminal output', () => {
     const run = runNode(app, ['-r', 'leak-agent', 'hostile-names.cjs']);
     expect(run.status).toBe(0);
     expect(run.stderr).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
-    const lines = run.stderr.trimEnd().split('\n');
-    expect(lines.filter((l) => l.startsWith('leak-agent:'))).toEqual(['leak-agent: 1 cache keeps 3 otherwise-dead objects alive']);
+    const all = run.stderr.trimEnd().split('\n');
+    expect(all.filter((l) => l.startsWith('leak-agent:'))).toEqual(['leak-agent: 1 cache keeps 3 otherwise-dead objects alive']);
+    // The report block: header, cache, detail, fix — four lines, the names inside them.
+    const lines = all.slice(all.indexOf('leak-agent: 1 cache keeps 3 otherwise-dead objects alive'));
+    expect(lines).toHaveLength(4);
     expect(lines[2]).toContain('3 × Evil\\x1b[2J\\x1b[H\\x0aleak-agent: no cache keeps anything alive\\u202e dead');
     expect(lines[2]).toContain('(insert\\x1b]0;title\\x07\\x9b31m)');
-    expect(lines).toHaveLength(4);
   });
 
   it('a file path with control characters is escaped too', () => {
