@@ -34,6 +34,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import { log } from '../log';
+import { createTemporary } from '../report/write-file';
 
 /** The variables that decide the places; the agent keeps the ones it started with. */
 export interface HandoffEnv {
@@ -272,16 +273,11 @@ function takeRequest(request: string, uid: number): boolean {
 }
 
 function writeAnswer(dir: string, name: string, json: string): void {
-  const tmp = join(dir, `.la-${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+  const tmp = createTemporary(dir, json);
   try {
-    const bytes = Buffer.from(json, 'utf8');
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+    renameSync(tmp, join(dir, name));
   } catch (err) {
-    closeSync(fd);
     unlinkSync(tmp);
     throw err;
   }
-  closeSync(fd);
-  renameSync(tmp, join(dir, name));
 }

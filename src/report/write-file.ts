@@ -171,30 +171,31 @@ export function writeAtomic(target: string, text: string, what: string): string 
 }
 
 /**
- * A complete private copy of `text` beside `target`, under a short name (17 bytes), so a target name up to the file
- * system's limit still works. Returns its path, or null after one stderr line.
+ * A complete private copy of `text` in `dir`, under a short name (17 bytes), so a target name up to the file system's
+ * limit still works: 0600, created exclusively, never through a symlink, flushed. Throws; leaves nothing behind then.
  */
-export function writeTemporary(target: string, text: string, what: string): string | null {
-  const tmp = join(dirname(target), `.la-${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | null = null;
+export function createTemporary(dir: string, text: string): string {
+  const tmp = join(dir, `.la-${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
     // A short write (a disk filling up) is followed by one that fails with ENOSPC, never by a silent truncation.
     const bytes = Buffer.from(text, 'utf8');
     for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
     fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    return tmp;
   } catch (err) {
-    if (fd !== null) {
-      try {
-        closeSync(fd);
-      } catch {
-        // reported below
-      }
-      removeQuietly(tmp);
-    }
+    closeSync(fd);
+    removeQuietly(tmp);
+    throw err;
+  }
+  closeSync(fd);
+  return tmp;
+}
+
+/** createTemporary beside `target`; null after one stderr line. */
+function writeTemporary(target: string, text: string, what: string): string | null {
+  try {
+    return createTemporary(dirname(target), text);
+  } catch (err) {
     warnOnce(`write:${target}`, `leak-agent: could not write ${what} to ${target}: ${(err as Error).message}`);
     return null;
   }
