@@ -12,7 +12,7 @@ import type { Report } from '../report/build';
 import { formatText, printable, shouldColor } from '../report/text';
 import { DEFAULT_REPORT_SIGNAL, acceptedReportSignalsText, parseReportSignal, signalNumber } from '../signal-name';
 import { type HandoffEnv, type PlacedRequest, handoffEnv, placeRequest } from './handoff';
-import { type Target, catches, inspectTarget, preloadsLeakAgent, wrappedChildren } from './target';
+import { type Target, catches, inspectTarget, preloadsLeakAgent, processState, wrappedChildren } from './target';
 
 const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 const AGENT_ENTRY = resolve(PACKAGE_ROOT, 'agent', 'index.cjs');
@@ -212,17 +212,18 @@ function parsePid(text: string): number {
   return pid;
 }
 
+/** Still running: on Linux an ended process waiting for its parent (a zombie) counts as gone, as it is. */
 function isAlive(pid: number): boolean {
+  if (process.platform === 'linux') {
+    const state = processState(pid);
+    return state !== null && state !== 'Z';
+  }
   try {
     process.kill(pid, 0);
+    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
-  if (process.platform === 'linux') {
-    const t = inspectTarget(pid);
-    return t !== null && t.state !== 'Z';
-  }
-  return true;
 }
 
 interface Aim {

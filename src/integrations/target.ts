@@ -66,6 +66,12 @@ export function inspectTarget(pid: number): Target | null {
   };
 }
 
+/** The process's state letter (Z: ended, waiting for its parent), or null when there is no such process. */
+export function processState(pid: number): string | null {
+  const stat = readOrNull(`/proc/${pid}/stat`);
+  return stat === null ? null : stat.charAt(stat.lastIndexOf(')') + 2);
+}
+
 function sameMountNamespace(pid: number): boolean {
   try {
     return readlinkSync('/proc/self/ns/mnt') === readlinkSync(`/proc/${pid}/ns/mnt`);
