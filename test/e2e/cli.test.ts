@@ -324,6 +324,21 @@ describe('leak-agent report PID', () => {
     await proc.ended;
   });
 
+  it("with a runtime directory ($XDG_RUNTIME_DIR), the handoff happens in it, not in the shared temporary directory", async () => {
+    const base = sharedTmp();
+    const runtime = mkdtempSync(join(base, 'runtime-')); // 0700, like /run/user/<uid>
+    const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { TMPDIR: base, XDG_RUNTIME_DIR: runtime });
+    await proc.waitFor(/tick 1/);
+    const r = await cliAsync(['report', '--json', String(proc.child.pid)], { XDG_RUNTIME_DIR: undefined }).ended;
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).pid).toBe(proc.child.pid);
+    expect(lstatSync(join(runtime, 'leak-agent')).mode & 0o777).toBe(0o700);
+    expect(readdirSync(join(runtime, 'leak-agent'))).toEqual([]);
+    expect(readdirSync(base).filter((n) => n.startsWith('leak-agent-'))).toEqual([]);
+    proc.child.kill('SIGTERM');
+    await proc.ended;
+  });
+
   it('four report calls at once on one process: each gets the answer', async () => {
     const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { TMPDIR: sharedTmp() });
     await proc.waitFor(/tick 1/);
