@@ -14,13 +14,14 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, type RunResult, cleanEnv, makeApp, placeScript, readReport, startNode } from '../helpers/apps';
 import { assertValidReport } from '../helpers/schema';
 
@@ -76,9 +77,15 @@ function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A private temporary base directory, sticky and world-writable like /tmp, so a second user can squat in it. */
 function sharedTmp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'leak-agent-cli-'));
+  made.push(dir);
   chmodSync(dir, 0o1777);
   return dir;
 }
@@ -132,7 +139,9 @@ describe('leak-agent --help, --version, usage errors', () => {
 
 describe('leak-agent run', () => {
   it('preloads the agent, writes the JSON report and passes the exit code through', () => {
-    const file = join(mkdtempSync(join(app, 'cli-run-')), 'cli-run.json');
+    const dir = mkdtempSync(join(app, 'cli-run-'));
+    made.push(dir);
+    const file = join(dir, 'cli-run.json');
     const r = cli(['run', '--json', file, '--', process.execPath, 'triggers.cjs', 'exit3']);
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('first 5\n');
@@ -518,6 +527,7 @@ describe('leak-agent report PID', () => {
 
   it.skipIf(!isRoot || !linux || !hasTool('unshare'))('a process in another mount namespace (a container sharing the PID namespace) is reached through /proc/PID/root', async () => {
     const privateTmp = mkdtempSync(join(tmpdir(), 'leak-agent-ns-'));
+    made.push(privateTmp);
     const proc = start(
       ['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs "$1" && shift && exec "$@"', 'sh', privateTmp, process.execPath, '-r', 'leak-agent', 'triggers.cjs', 'serve'],
       { TMPDIR: privateTmp },

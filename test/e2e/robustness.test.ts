@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { makeApp, placeScript, readReport, runNode, startNode } from '../helpers/apps';
 import { assertValidReport } from '../helpers/schema';
 
@@ -60,7 +60,15 @@ describe('report file problems never take the app down', () => {
 });
 
 describe('report files: every report survives, nothing else is replaced', () => {
-  const fresh = (): string => mkdtempSync(join(app, 'files-'));
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+  const fresh = (): string => {
+    const dir = mkdtempSync(join(app, 'files-'));
+    made.push(dir);
+    return dir;
+  };
   const written = (stderr: string): string[] => [...stderr.matchAll(/JSON report written to (.+)$/gm)].map((m) => m[1]!);
 
   it.each([
@@ -165,6 +173,7 @@ describe('terminal output', () => {
   it('a file path with control characters is escaped too', () => {
     const file = placeScript(app, 'hostile\u001b[7mfile.cjs', readFileSync(join(app, 'hostile-names.cjs'), 'utf8'));
     const run = runNode(app, ['-r', 'leak-agent', file]);
+    rmSync(file);
     expect(run.status).toBe(0);
     expect(run.stderr).not.toContain('\u001b');
     expect(run.stderr).toContain('hostile\\x1b[7mfile.cjs:');
