@@ -171,6 +171,9 @@ describe('refused report signals: one line, and the process ends exactly as with
     await proc.waitFor(/tick 1/);
     proc.child.kill('SIGUSR2');
     await proc.waitFor(/leak-agent: 1 cache keeps/, 'stderr');
+    // New dead keys for SIGTERM's own report: every tick leaves one.
+    const ticks = (proc.output().stdout.match(/tick/g) ?? []).length;
+    await proc.waitFor(new RegExp(`tick ${ticks + 2} `));
     proc.child.kill('SIGTERM');
     const end = await proc.ended;
     expect(end.signal).toBe('SIGTERM');
