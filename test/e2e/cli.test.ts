@@ -4,7 +4,7 @@
 // concurrent calls and interruptions), --help and --version everywhere.
 // Tests that need a second user (setpriv with numeric uids, no account is created) or a mount namespace need root
 // and are skipped otherwise.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -22,7 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, type RunResult, cleanEnv, makeApp, placeScript, readReport, startNode } from '../helpers/apps';
+import { ROOT, cleanEnv, makeApp, placeScript, readReport, startCommand, startNode } from '../helpers/apps';
 import { assertValidReport } from '../helpers/schema';
 
 const CLI = join(ROOT, 'agent', 'cli.cjs');
@@ -43,25 +43,8 @@ function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return spawnSync(process.execPath, [CLI, ...args], { cwd: app, env: cleanEnv(env), encoding: 'utf8', timeout: 60_000 });
 }
 
-/** Start any command (detached: its own session, so no terminal's foreground group) and collect its output. */
-function start(command: string[], env: Record<string, string | undefined> = {}, detached = false) {
-  const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: app, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const ended = new Promise<RunResult>((done) => child.on('close', (status, signal) => done({ status, signal, stdout, stderr })));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000); // sanity guard on hanging
-  void ended.then(() => clearTimeout(guard));
-  return {
-    child,
-    ended,
-    output: () => ({ stdout, stderr }),
-    async waitFor(pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
-      await until(() => pattern.test(stream === 'stdout' ? stdout : stderr), `${pattern} on ${stream}:\n${stdout}\n${stderr}`);
-    },
-  };
-}
+/** Start any command in the test app (detached: its own session, so no terminal's foreground group). */
+const start = (command: string[], env: Record<string, string | undefined> = {}, detached = false) => startCommand(app, command, env, { detached });
 
 const cliAsync = (args: string[], env: Record<string, string | undefined> = {}) => start([process.execPath, CLI, ...args], env);
 
@@ -197,7 +180,7 @@ describe('leak-agent run', () => {
 
   it.skipIf(!linux || !hasTool('script'))('Ctrl-C in a terminal reaches the app once (the terminal sends it to both), not twice', async () => {
     const command = [process.execPath, CLI, 'run', '--', process.execPath, 'cli-targets.cjs', 'count-sigint'].map((a) => JSON.stringify(a)).join(' ');
-    const proc = start(['script', '-qefc', command, '/dev/null']);
+    const proc = startCommand(app, ['script', '-qefc', command, '/dev/null'], {}, { stdin: 'pipe' });
     await proc.waitFor(/ready/);
     proc.child.stdin!.write('\u0003'); // Ctrl-C, typed into the pseudo-terminal
     const end = await proc.ended;
