@@ -16,6 +16,13 @@ export function installSignalTriggers(config: Config): void {
     // reads in /proc/PID/environ); the app may change process.env later, so both are looked at.
     const startEnv = handoffEnv(process.env);
     const signalReport = (): void => {
+      if (isReportRunning()) {
+        // Another kind of report (API, test window) is in flight: this signal's report, and any request a
+        // `leak-agent report` left, follow it instead of being lost.
+        log.trigger('%s during another report: reporting after it', signal);
+        whenAsyncReportsDone(signalReport);
+        return;
+      }
       scheduled = false;
       void runReportAsync(config, { trigger: 'signal', print: true, writeFile: true }).then((report) => {
         if (report === null) return;
@@ -34,13 +41,6 @@ export function installSignalTriggers(config: Config): void {
           return;
         }
         scheduled = true;
-        if (isReportRunning()) {
-          // Another kind of report (API, test window) is in flight: this signal's report, and any request a
-          // `leak-agent report` left, follow it instead of being lost.
-          log.trigger('%s during another report: reporting after it', signal);
-          whenAsyncReportsDone(signalReport);
-          return;
-        }
         // A fresh macrotask: the app's current job has ended, so its own WeakRef bookkeeping is untouched.
         setImmediate(signalReport).unref();
       });
