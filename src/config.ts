@@ -1,7 +1,8 @@
 // LEAK_AGENT_* environment variables → one frozen Config.
 // A bad value is never fatal: one clear line on stderr, and the default is kept.
-import { constants as osConstants } from 'node:os';
+import { resolve } from 'node:path';
 import { warnOnce } from './log';
+import { DEFAULT_REPORT_SIGNAL, acceptedReportSignalsText, parseReportSignal } from './signal-name';
 
 export type VerifyMode = 'auto' | 'gc' | 'snapshot' | 'off';
 
@@ -9,6 +10,7 @@ export interface Config {
   /** Signal that triggers a report, or null when disabled. */
   readonly signal: NodeJS.Signals | null;
   readonly onExit: boolean;
+  /** LEAK_AGENT_REPORT_FILE made absolute when the agent starts, so a later chdir of the app does not move it. */
   readonly reportFile: string | null;
   readonly verify: VerifyMode;
   /** Exit code to use when the exit report finds leaks and the process would have exited 0. */
@@ -16,28 +18,24 @@ export interface Config {
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
-  signal: 'SIGUSR2',
+  signal: DEFAULT_REPORT_SIGNAL,
   onExit: true,
   reportFile: null,
   verify: 'auto',
   exitCode: null,
 });
 
-// Signals Node reserves or that cannot be caught; asking for them would break the app or do nothing.
-const UNUSABLE_SIGNALS = new Set(['SIGKILL', 'SIGSTOP', 'SIGUSR1', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGPROF', 'SIGVTALRM']);
-
-function invalid(variable: string, value: string, accepted: string): void {
-  warnOnce(`config:${variable}`, `leak-agent: ignoring ${variable}=${JSON.stringify(value)}: expected ${accepted}; using the default`);
+function invalid(variable: string, value: string, accepted: string, reason?: string): void {
+  const why = reason === undefined ? '' : ` (${reason})`;
+  warnOnce(`config:${variable}`, `leak-agent: ignoring ${variable}=${JSON.stringify(value)}${why}: expected ${accepted}; using the default`);
 }
 
 function parseSignal(value: string | undefined): NodeJS.Signals | null {
   if (value === undefined || value === '') return DEFAULT_CONFIG.signal;
-  if (value === 'off') return null;
-  const name = (value.startsWith('SIG') ? value : `SIG${value}`).toUpperCase();
-  if (Object.prototype.hasOwnProperty.call(osConstants.signals, name) && !UNUSABLE_SIGNALS.has(name)) {
-    return name as NodeJS.Signals;
-  }
-  invalid('LEAK_AGENT_SIGNAL', value, 'a catchable signal name such as SIGUSR2 or SIGHUP, or "off"');
+  if (value.trim().toLowerCase() === 'off') return null;
+  const parsed = parseReportSignal(value);
+  if (parsed.ok) return parsed.signal;
+  invalid('LEAK_AGENT_SIGNAL', value, `${acceptedReportSignalsText()}, or "off"`, parsed.reason);
   return DEFAULT_CONFIG.signal;
 }
 
@@ -52,10 +50,15 @@ function parseOnExit(value: string | undefined): boolean {
 function parseReportFile(value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
   if (value.includes('\0')) {
-    invalid('LEAK_AGENT_REPORT_FILE', value, 'a file path (%p is replaced by the pid)');
+    invalid('LEAK_AGENT_REPORT_FILE', value, 'a file path (%p is replaced by the pid, %t by the thread id, %n by the report number)');
     return null;
   }
-  return value;
+  try {
+    return resolve(value);
+  } catch {
+    // The working directory is gone (process.cwd() throws): the path stays relative, as the app's own files would.
+    return value;
+  }
 }
 
 function parseVerify(value: string | undefined): VerifyMode {
@@ -66,14 +69,20 @@ function parseVerify(value: string | undefined): VerifyMode {
   return DEFAULT_CONFIG.verify;
 }
 
+export const EXIT_CODE_ACCEPTED = 'an integer from 1 to 125';
+
+/** LEAK_AGENT_EXIT_CODE and `leak-agent run --exit-code`: 1–125 (126+ mean "cannot run" and signals to shells). */
+export function exitCodeFrom(value: string): number | null {
+  if (!/^[0-9]+$/.test(value)) return null;
+  const n = Number(value);
+  return n >= 1 && n <= 125 ? n : null;
+}
+
 function parseExitCode(value: string | undefined): number | null {
   if (value === undefined || value === '') return null;
-  if (/^[0-9]+$/.test(value)) {
-    const n = Number(value);
-    if (n >= 1 && n <= 125) return n;
-  }
-  invalid('LEAK_AGENT_EXIT_CODE', value, 'an integer from 1 to 125');
-  return null;
+  const n = exitCodeFrom(value);
+  if (n === null) invalid('LEAK_AGENT_EXIT_CODE', value, EXIT_CODE_ACCEPTED);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -12,6 +12,21 @@ export function shouldColor(stream: { isTTY?: boolean } = process.stderr): boole
   return stream.isTTY === true;
 }
 
+// C0 and C1 controls (ESC, CSI, newlines, …), line and paragraph separators, and the marks that reorder text
+// (Unicode bidirectional overrides), which would let a name rewrite the terminal or look like report lines of its own.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * App-provided text (cache, class and function names, file paths) as one printable line: control characters are
+ * shown escaped (`\x1b`, `\x0a`, `\u202e`), everything else as it is.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
@@ -30,13 +45,13 @@ function plural(n: number, one: string, many: string): string {
 function describeBound(options: CacheReport['options']): string {
   const parts: string[] = [];
   for (const key of ['max', 'maxSize', 'ttl', 'maxAge', 'length'] as const) {
-    if (options[key] !== undefined && key !== 'length') parts.push(`${key} ${options[key]}`);
+    if (options[key] !== undefined && key !== 'length') parts.push(`${key} ${printable(String(options[key]))}`);
   }
   return parts.length > 0 ? parts.join(', ') : 'unbounded';
 }
 
 function where(loc: CacheReport['createdAt']): string {
-  return loc ? `${loc.file}:${loc.line}:${loc.column}` : '(unknown site)';
+  return loc ? `${printable(loc.file)}:${loc.line}:${loc.column}` : '(unknown site)';
 }
 
 /**
@@ -56,7 +71,7 @@ function clock(iso: string): string {
 }
 
 function label(cache: CacheReport): string {
-  return `${cache.library} ${cache.name ?? '(anonymous)'}`;
+  return `${cache.library} ${cache.name === null ? '(anonymous)' : printable(cache.name)}`;
 }
 
 /**
@@ -87,19 +102,19 @@ export function formatText(report: Report, opts: TextOptions): string {
     );
     for (const cache of leaking) {
       lines.push(`  ${c('1', label(cache))}  ${c('36', where(cache.createdAt))}  ${describeBound(cache.options)}`);
-      const classes = cache.classes.map((k) => `${k.count} × ${k.name}`).join(', ');
+      const classes = cache.classes.map((k) => `${k.count} × ${printable(k.name)}`).join(', ');
       let detail = `    ${cache.verified ? '' : 'at least '}${classes} dead, ${cache.trackedKeys} tracked`;
       // Per cache only when the figure is this cache's own (snapshot engine, or the one leaking cache's whole share).
       if (leaking.length > 1 && showBytes(cache.retainedBytes, engine)) detail += `, ${formatBytes(cache.retainedBytes)}`;
       const at = cache.example?.insertedAt;
-      if (at) detail += `, first inserted at ${where(at)} (${at.function})`;
-      if (cache.retention) detail += `; ${cache.retention}`;
+      if (at) detail += `, first inserted at ${where(at)} (${printable(at.function)})`;
+      if (cache.retention) detail += `; ${printable(cache.retention)}`;
       lines.push(detail);
       if (cache.removedByEarlierReports) {
         lines.push(`    ${cache.removedByEarlierReports.deadKeys} more found by the report at ${clock(cache.removedByEarlierReports.at)}`);
       }
-      if (!cache.verified && cache.reason) lines.push(`    ${c('33', 'not exact:')} ${cache.reason}`);
-      lines.push(`    ${c('32', 'fix:')} ${cache.advice}`);
+      if (!cache.verified && cache.reason) lines.push(`    ${c('33', 'not exact:')} ${printable(cache.reason)}`);
+      lines.push(`    ${c('32', 'fix:')} ${printable(cache.advice)}`);
     }
     const note = garbageNote(report);
     if (note) lines.push(`  (${note})`);
@@ -107,7 +122,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   if (unverified.length > 0) {
     lines.push(c('33', `leak-agent: ${plural(unverified.length, 'cache', 'caches')} holding object keys could not be verified`));
     for (const cache of unverified) {
-      lines.push(`  ${label(cache)}  ${where(cache.createdAt)}  ${cache.trackedKeys} tracked: ${cache.reason ?? 'not verified'}`);
+      lines.push(`  ${label(cache)}  ${where(cache.createdAt)}  ${cache.trackedKeys} tracked: ${printable(cache.reason ?? 'not verified')}`);
     }
   }
   if (lines.length > 0) return `${lines.join('\n')}\n`;

@@ -5,7 +5,7 @@ import { log, reportInternalError, writeStderr } from '../log';
 import { slot } from '../shared';
 import { type Report, type Trigger, buildReport } from '../report/build';
 import { resolveSites } from '../report/sites';
-import { formatText, shouldColor } from '../report/text';
+import { formatText, printable, shouldColor } from '../report/text';
 import { writeReportFile } from '../report/write-file';
 import { type VerifyOptions, verify, verifyAsync } from '../verify/engine';
 import type { VerificationResult } from '../verify/verdict';
@@ -30,24 +30,48 @@ function verifyOptions(config: Config, opts: RunOptions): VerifyOptions {
 
 /**
  * One report at a time per thread, whichever copy of the package asks (shared.ts). `sync`: a report's synchronous
- * part runs; `async`: an asynchronous report (its snapshot analysis) is in flight, and other async triggers coalesce.
+ * part runs; `async`: the trigger of the asynchronous report (its snapshot analysis) in flight, into which other
+ * async triggers coalesce; `idle`: callbacks waiting for it to end.
  */
-const lock = slot('report-lock', () => ({ sync: false, async: false }));
+const lock = slot('report-lock', () => ({ sync: false, async: null as Trigger | null, idle: [] as Array<() => void> }));
 
 export function isReportRunning(): boolean {
-  return lock.sync || lock.async;
+  return lock.sync || lock.async !== null;
+}
+
+/** The trigger of the asynchronous report in flight, if any. */
+export function runningAsyncTrigger(): Trigger | null {
+  return lock.async;
+}
+
+/** Call `fn` once no asynchronous report is in flight (in a later macrotask; at once when none is). */
+export function whenAsyncReportsDone(fn: () => void): void {
+  if (lock.async === null) setImmediate(fn).unref();
+  else lock.idle.push(fn);
+}
+
+function asyncReportsDone(): void {
+  const waiters = lock.idle;
+  lock.idle = [];
+  for (const fn of waiters) setImmediate(fn).unref();
 }
 
 function deliver(config: Config, opts: RunOptions, result: VerificationResult): Report {
   faultPoint('report');
   const sinceSeq = opts.sinceSeq ?? 0;
   const report = buildReport(result, resolveSites(result, sinceSeq), { trigger: opts.trigger, sinceSeq });
+  // The file first, so that the text report's last line can say where it went (report.json, report.2.json, …).
+  const written = opts.writeFile && config.reportFile ? writeReportFile(config.reportFile, `${JSON.stringify(report, null, 2)}\n`) : null;
   if (opts.print) {
     const text = formatText(report, { color: shouldColor() });
-    if (text) writeStderr(text);
-  }
-  if (opts.writeFile && config.reportFile) {
-    writeReportFile(config.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    if (written === null) {
+      if (text) writeStderr(text);
+    } else {
+      // The last line names the file. When there is nothing to say, that stays one line.
+      const where = `JSON report written to ${printable(written)}`;
+      const oneLine = text.indexOf('\n') === text.length - 1;
+      writeStderr(text === '' ? `leak-agent: ${where}\n` : oneLine ? `${text.slice(0, -1)}; ${where}\n` : `${text}leak-agent: ${where}\n`);
+    }
   }
   return report;
 }
@@ -75,11 +99,11 @@ export function runReport(config: Config, opts: RunOptions): Report | null {
  * the app goes on. An exit during it still gets its own (synchronous) report.
  */
 export async function runReportAsync(config: Config, opts: RunOptions): Promise<Report | null> {
-  if (lock.sync || lock.async) {
+  if (lock.sync || lock.async !== null) {
     log.report('a report is already running: %s trigger coalesced', opts.trigger);
     return null;
   }
-  lock.async = true;
+  lock.async = opts.trigger;
   try {
     faultPoint('trigger');
     // The synchronous part holds `running`, like any report; the analysis in a child does not block exit reports.
@@ -95,6 +119,7 @@ export async function runReportAsync(config: Config, opts: RunOptions): Promise<
     reportInternalError(`producing the ${opts.trigger} report`, err);
     return null;
   } finally {
-    lock.async = false;
+    lock.async = null;
+    asyncReportsDone();
   }
 }

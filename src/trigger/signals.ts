@@ -2,32 +2,47 @@
 // report are coalesced. SIGINT/SIGTERM are watched only while the app has no handler of its own: then the agent
 // reports and re-raises the signal with Node's default disposition, so the process ends exactly as it would have.
 import type { Config } from '../config';
-import { resultPath, takeRequest } from '../integrations/handoff';
-import { log } from '../log';
-import { writeReportFile } from '../report/write-file';
+import { answerRequests, handoffEnv } from '../integrations/handoff';
+import { log, reportInternalError } from '../log';
 import { markExitReported } from './exit';
-import { isReportRunning, runReport, runReportAsync } from './run';
+import { isReportRunning, runReport, runReportAsync, runningAsyncTrigger, whenAsyncReportsDone } from './run';
 
 let scheduled = false;
 
 export function installSignalTriggers(config: Config): void {
   if (config.signal) {
     const signal = config.signal;
+    // Where `leak-agent report` leaves requests depends on the environment the process started with (what the CLI
+    // reads in /proc/PID/environ); the app may change process.env later, so both are looked at.
+    const startEnv = handoffEnv(process.env);
+    const signalReport = (): void => {
+      if (isReportRunning()) {
+        // Another kind of report (API, test window) is in flight: this signal's report, and any request a
+        // `leak-agent report` left, follow it instead of being lost.
+        log.trigger('%s during another report: reporting after it', signal);
+        whenAsyncReportsDone(signalReport);
+        return;
+      }
+      scheduled = false;
+      void runReportAsync(config, { trigger: 'signal', print: true, writeFile: true }).then((report) => {
+        if (report === null) return;
+        try {
+          // `leak-agent report PID` calls waiting for this report (several may have asked while it ran).
+          answerRequests(`${JSON.stringify(report)}\n`, [startEnv, handoffEnv(process.env)]);
+        } catch (err) {
+          reportInternalError('answering leak-agent report', err);
+        }
+      });
+    };
     try {
       process.on(signal, function leakAgentSignalReport() {
-        if (scheduled || isReportRunning()) {
-          log.trigger('%s during a report: coalesced', signal);
+        if (scheduled || runningAsyncTrigger() === 'signal') {
+          log.trigger('%s during a signal report: coalesced', signal);
           return;
         }
         scheduled = true;
         // A fresh macrotask: the app's current job has ended, so its own WeakRef bookkeeping is untouched.
-        setImmediate(() => {
-          scheduled = false;
-          void runReportAsync(config, { trigger: 'signal', print: true, writeFile: true }).then((report) => {
-            // `leak-agent report PID` is waiting for this report.
-            if (report && takeRequest()) writeReportFile(resultPath(process.pid), `${JSON.stringify(report)}\n`);
-          });
-        }).unref();
+        setImmediate(signalReport).unref();
       });
     } catch (err) {
       log.trigger('cannot listen for %s: %O', signal, err);
@@ -35,7 +50,6 @@ export function installSignalTriggers(config: Config): void {
   }
   if (config.onExit) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      if (sig === config.signal) continue;
       const onTerminate = (): void => {
         // The app has its own handler: it decides what happens; the exit report follows if it exits.
         if (process.listenerCount(sig) > 1) return;

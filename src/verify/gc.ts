@@ -100,21 +100,27 @@ class StrongHold {
   private static readonly CHUNK = 16_384;
   private chunks: unknown[][] = [];
   private current: unknown[] = [];
-  private used = StrongHold.CHUNK;
+  private size = 0;
+  private used = 0;
   /** Bytes the chunks occupy, measured at allocation (or computed when a GC interfered). */
   bytes = 0;
 
+  /** `expected`: how many items will be added (chunks are no bigger than needed, so a small cache holds little). */
+  constructor(private remaining: number) {}
+
   add(item: unknown): void {
-    if (this.used === StrongHold.CHUNK) {
+    if (this.used === this.size) {
+      this.size = Math.max(1, Math.min(StrongHold.CHUNK, this.remaining));
       const before = usedHeapBytes();
-      this.current = new Array<unknown>(StrongHold.CHUNK).fill(0);
+      this.current = new Array<unknown>(this.size).fill(0);
       const measured = usedHeapBytes() - before;
       // A JSArray header (32 bytes) and a FixedArray (16 bytes + one 8-byte slot per element) on a 64-bit heap.
-      const computed = 48 + 8 * StrongHold.CHUNK;
+      const computed = 48 + 8 * this.size;
       this.bytes += measured > 0 && measured < 2 * computed ? measured : computed;
       this.chunks.push(this.current);
       this.used = 0;
     }
+    this.remaining--;
     this.current[this.used++] = item;
   }
 }
@@ -158,7 +164,9 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
   const detachment = record.adapter.detach(store, record);
   const entries = detachment.entries;
   const work: CacheWork = { record, verdict, keys: [], keySeq: [], keyStack: [], entryKeys: null };
-  const sh: CacheShadow = { detachment, single: new WeakMap(), chains: null, hold: run.bytes ? new StrongHold() : null };
+  let held = entries.length;
+  for (const entry of entries) held += entry.keys.length;
+  const sh: CacheShadow = { detachment, single: new WeakMap(), chains: null, hold: run.bytes ? new StrongHold(held) : null };
   run.shadow.set(store, sh);
   const addKey = (key: object): number => {
     work.keys.push(keyIndex(run, key));

@@ -39,7 +39,7 @@ describe('caches that are garbage themselves', () => {
       // 75 job caches held object keys; each is garbage, collected before the report or found garbage by it.
       expect(report.summary.garbageCaches).toBe(75);
       expect(report.summary.garbageCachesFromApp).toBe(75); // every creation site captured: the first 1024 caches always are
-      seen.add(r.stderr.replace(/\d+(\.\d+)? (KiB|MiB)/g, 'N'));
+      seen.add(r.stderr.replace(/\d+(\.\d+)? (KiB|MiB)/g, 'N').replace(file, 'FILE'));
     }
     expect([...seen]).toHaveLength(1);
     expect([...seen][0]).toContain('leak-agent: 1 cache keeps 30 otherwise-dead objects alive');
@@ -188,7 +188,9 @@ for (let i = 0; i < 12; i++) { const d = new Doc(i); a.set(d, i); b(d); }
     expect(report.caches.map((c: any) => c.deadKeys)).toEqual([12, 12]);
     expect(report.caches.map((c: any) => c.retainedBytes)).toEqual([null, null]);
     expect(report.caches[0].retainedBytesSharedWith).toEqual([report.caches[1].id]);
-    expect(report.summary.retainedBytes).toBeGreaterThan(12 * 64 * 1024);
+    // The 12 Buffers' 768 KiB, within the gc engine's noise (V8's heap accounting moves up to ~200 KiB between
+    // collections; the text report prints its sizes only from 256 KiB).
+    expect(report.summary.retainedBytes).toBeGreaterThan(12 * 64 * 1024 - 256 * 1024);
   });
 
   it('a second report says what the first found and removed', async () => {

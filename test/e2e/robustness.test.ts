@@ -1,12 +1,16 @@
 // Faults from outside: bad report paths, signal floods, the app's own exit handlers.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { makeApp, placeScript, runNode, startNode } from '../helpers/apps';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeApp, placeScript, readReport, runNode, startNode } from '../helpers/apps';
+import { assertValidReport } from '../helpers/schema';
 
 const app = makeApp('robust', { 'lru-cache': 'lru11' });
 placeScript(app, 'robust.cjs');
 placeScript(app, 'triggers.cjs');
+placeScript(app, 'report-files.cjs');
+placeScript(app, 'hostile-names.cjs');
 
 describe('report file problems never take the app down', () => {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -52,6 +56,129 @@ describe('report file problems never take the app down', () => {
     runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_REPORT_FILE: path });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     JSON.parse(readFileSync(path, 'utf8'));
+  });
+});
+
+describe('report files: every report survives, nothing else is replaced', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+  const fresh = (): string => {
+    const dir = mkdtempSync(join(app, 'files-'));
+    made.push(dir);
+    return dir;
+  };
+  const written = (stderr: string): string[] => [...stderr.matchAll(/JSON report written to (.+)$/gm)].map((m) => m[1]!);
+
+  it.each([
+    ['r-%p.json', (pid: number) => [`r-${pid}.json`, `r-${pid}.2.json`]],
+    ['fixed.json', () => ['fixed.json', 'fixed.2.json']],
+    ['n-%n.json', () => ['n-1.json', 'n-2.json']],
+    ['no-extension', () => ['no-extension', 'no-extension.2']],
+  ])('%s: a SIGUSR2 report and the exit report of one process are both on disk, each named by the text report', async (template, names) => {
+    const dir = fresh();
+    const proc = startNode(app, ['-r', 'leak-agent', 'report-files.cjs', 'serve-until-hup'], { LEAK_AGENT_REPORT_FILE: join(dir, template) });
+    await proc.waitFor(/ready/);
+    proc.child.kill('SIGUSR2');
+    await proc.waitFor(/JSON report written to/, 'stderr');
+    proc.child.kill('SIGHUP');
+    const end = await proc.ended;
+    expect(end.status).toBe(0);
+    const expected = names(proc.child.pid!).map((name) => join(dir, name));
+    expect(readdirSync(dir).sort()).toEqual(expected.map((p) => p.slice(dir.length + 1)).sort());
+    expect(expected.map((p) => readReport(p).trigger)).toEqual(['signal', 'exit']);
+    for (const p of expected) assertValidReport(readReport(p));
+    expect(written(end.stderr)).toEqual(expected);
+    // Each file is named by the last line of its report: the signal report's block (it found the leak) ends with
+    // it; the exit report finds nothing new (the gc engine removed the dead entries) and says so in one line.
+    const lines = end.stderr.trimEnd().split('\n');
+    const first = lines.indexOf(`leak-agent: JSON report written to ${expected[0]}`);
+    expect(lines[first - 1]).toMatch(/^ {4}fix: /);
+    expect(lines.slice(first + 1)).toEqual([
+      expect.stringMatching(new RegExp(`^leak-agent: no new dead objects since the report at \\d\\d:\\d\\d:\\d\\d \\(\\d+ found then, in lru-cache cache\\); JSON report written to ${expected[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)),
+    ]);
+  });
+
+  it('a file that is not a leak-agent report is kept, with one line', () => {
+    const dir = fresh();
+    const path = join(dir, 'package.json');
+    writeFileSync(path, '{"name": "precious"}\n');
+    const plain = runNode(app, ['triggers.cjs', 'exit3']);
+    const run = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'exit3'], { LEAK_AGENT_REPORT_FILE: path });
+    expect(run.status).toBe(3);
+    expect(run.stdout).toBe(plain.stdout);
+    expect(readFileSync(path, 'utf8')).toBe('{"name": "precious"}\n');
+    const lines = run.stderr.split('\n').filter((l) => l.includes('could not write the report'));
+    expect(lines).toEqual([`leak-agent: could not write the report to ${path}: it exists and is not a leak-agent report (left as it is)`]);
+    expect(run.stderr).not.toContain('JSON report written to');
+    expect(readdirSync(dir)).toEqual(['package.json']); // no temporary file left
+  });
+
+  it('a report left by a process that has ended is replaced; one of a running process never is', () => {
+    const dir = fresh();
+    const ended = spawnSync(process.execPath, ['-e', '0']).pid;
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const old = join(dir, 'old.json');
+    writeFileSync(old, `${JSON.stringify({ schema: 'leak-agent.report/v1', trigger: 'exit', pid: ended, time: hourAgo }, null, 2)}\n`);
+    const live = join(dir, 'live.json');
+    const liveText = `${JSON.stringify({ schema: 'leak-agent.report/v1', trigger: 'exit', pid: process.pid, time: new Date().toISOString() }, null, 2)}\n`;
+    writeFileSync(live, liveText);
+
+    const first = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_REPORT_FILE: old });
+    expect(first.status).toBe(0);
+    expect(readReport(old).pid).not.toBe(ended);
+    expect(readReport(old).caches).toHaveLength(1);
+
+    const second = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_REPORT_FILE: live });
+    expect(second.status).toBe(0);
+    expect(readFileSync(live, 'utf8')).toBe(liveText); // this test's own process wrote it, and it is running
+    expect(readReport(join(dir, 'live.2.json')).caches).toHaveLength(1);
+    expect(written(second.stderr)).toEqual([join(dir, 'live.2.json')]);
+  });
+
+  it.each([234, 255])('a %d-byte file name works (the temporary name is short)', (length) => {
+    const dir = fresh();
+    const name = `${'r'.repeat(length - 5)}.json`;
+    const run = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_REPORT_FILE: join(dir, name) });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('could not write');
+    expect(readdirSync(dir)).toEqual([name]);
+    assertValidReport(readReport(join(dir, name)));
+  });
+
+  it("a relative path is resolved when the agent starts, not after the app's chdir", () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'elsewhere'));
+    const name = `${dir.slice(app.length + 1)}/rel.json`;
+    const run = runNode(app, ['-r', 'leak-agent', 'report-files.cjs', 'chdir', join(dir, 'elsewhere')], { LEAK_AGENT_REPORT_FILE: name });
+    expect(run.stdout).toBe('moved\n');
+    expect(readdirSync(join(dir, 'elsewhere'))).toEqual([]);
+    expect(readReport(join(dir, 'rel.json')).caches).toHaveLength(1);
+  });
+});
+
+describe('terminal output', () => {
+  it('class, function and file names from the app are escaped, one line each: they cannot rewrite the terminal or forge lines', () => {
+    const run = runNode(app, ['-r', 'leak-agent', 'hostile-names.cjs']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
+    const all = run.stderr.trimEnd().split('\n');
+    expect(all.filter((l) => l.startsWith('leak-agent:'))).toEqual(['leak-agent: 1 cache keeps 3 otherwise-dead objects alive']);
+    // The report block: header, cache, detail, fix — four lines, the names inside them.
+    const lines = all.slice(all.indexOf('leak-agent: 1 cache keeps 3 otherwise-dead objects alive'));
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toContain('3 × Evil\\x1b[2J\\x1b[H\\x0aleak-agent: no cache keeps anything alive\\u202e dead');
+    expect(lines[2]).toContain('(insert\\x1b]0;title\\x07\\x9b31m)');
+  });
+
+  it('a file path with control characters is escaped too', () => {
+    const file = placeScript(app, 'hostile\u001b[7mfile.cjs', readFileSync(join(app, 'hostile-names.cjs'), 'utf8'));
+    const run = runNode(app, ['-r', 'leak-agent', file]);
+    rmSync(file);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('\u001b');
+    expect(run.stderr).toContain('hostile\\x1b[7mfile.cjs:');
   });
 });
 

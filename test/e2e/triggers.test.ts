@@ -133,13 +133,78 @@ describe('signals', () => {
     expect(end.stderr.match(/leak-agent: 1 cache keeps/g)).toHaveLength(1);
   });
 
-  it('LEAK_AGENT_SIGNAL=SIGHUP moves the report to another signal', async () => {
-    const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { LEAK_AGENT_SIGNAL: 'SIGHUP' });
+  it.skipIf(process.platform !== 'linux')('LEAK_AGENT_SIGNAL=stkflt moves the report to another signal (Linux)', async () => {
+    const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { LEAK_AGENT_SIGNAL: 'stkflt' });
     await proc.waitFor(/tick 1/);
-    proc.child.kill('SIGHUP');
+    proc.child.kill('SIGSTKFLT');
     await proc.waitFor(/leak-agent: 1 cache keeps/, 'stderr');
     proc.child.kill('SIGTERM');
     const end = await proc.ended;
     expect(end.signal).toBe('SIGTERM');
+    expect(end.stderr).not.toContain('LEAK_AGENT_SIGNAL');
+  });
+});
+
+describe('refused report signals: one line, and the process ends exactly as without the agent', () => {
+  async function endBy(sig: NodeJS.Signals, env: Record<string, string>) {
+    const proc = startNode(app, [...(env.LEAK_AGENT_SIGNAL === undefined ? [] : ['-r', 'leak-agent']), 'triggers.cjs', 'serve'], env);
+    await proc.waitFor(/tick 1/);
+    proc.child.kill(sig);
+    return proc.ended;
+  }
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('LEAK_AGENT_SIGNAL=%s', async (sig) => {
+    const plain = await endBy(sig, {});
+    const run = await endBy(sig, { LEAK_AGENT_SIGNAL: sig });
+    expect(run.signal).toBe(plain.signal);
+    expect(run.status).toBe(plain.status);
+    expect(run.signal).toBe(sig);
+    const lines = run.stderr.split('\n').filter((l) => l.includes('LEAK_AGENT_SIGNAL'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`LEAK_AGENT_SIGNAL="${sig}"`);
+    expect(lines[0]).toMatch(/sent to stop a process/);
+    expect(lines[0]).toMatch(/expected SIGUSR2.*; using the default$/);
+  });
+
+  it('the default SIGUSR2 still reports when the value was refused', async () => {
+    const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { LEAK_AGENT_SIGNAL: 'SIGTERM' });
+    await proc.waitFor(/tick 1/);
+    proc.child.kill('SIGUSR2');
+    await proc.waitFor(/leak-agent: 1 cache keeps/, 'stderr');
+    // New dead keys for SIGTERM's own report: every tick leaves one.
+    const ticks = (proc.output().stdout.match(/tick/g) ?? []).length;
+    await proc.waitFor(new RegExp(`tick ${ticks + 2} `));
+    proc.child.kill('SIGTERM');
+    const end = await proc.ended;
+    expect(end.signal).toBe('SIGTERM');
+    expect(end.stderr.match(/leak-agent: 1 cache keeps/g)).toHaveLength(2); // SIGUSR2, then SIGTERM's own report
+  });
+
+  it('SIGUSR1 is refused with the true reason: the inspector', () => {
+    const run = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_SIGNAL: 'SIGUSR1' });
+    expect(run.status).toBe(0);
+    const lines = run.stderr.split('\n').filter((l) => l.includes('LEAK_AGENT_SIGNAL'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/SIGUSR1 is reserved by Node\.js for the inspector/);
+  });
+
+  it('numbers are refused: LEAK_AGENT_SIGNAL=12', () => {
+    const run = runNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'natural'], { LEAK_AGENT_SIGNAL: '12' });
+    expect(run.stderr.split('\n').filter((l) => l.includes('LEAK_AGENT_SIGNAL="12"'))).toHaveLength(1);
+  });
+
+  it('SIGCHLD with the snapshot engine: refused, so the analysis child ending never triggers another report', async () => {
+    const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { LEAK_AGENT_SIGNAL: 'SIGCHLD', LEAK_AGENT_VERIFY: 'snapshot' });
+    await proc.waitFor(/tick 1/);
+    proc.child.kill('SIGUSR2');
+    await proc.waitFor(/leak-agent: 1 cache keeps/, 'stderr');
+    // Long enough for a second snapshot report, had the analysis child's SIGCHLD started one.
+    const ticks = (proc.output().stdout.match(/tick/g) ?? []).length;
+    await proc.waitFor(new RegExp(`tick ${ticks + 20} `));
+    proc.child.kill('SIGTERM');
+    const end = await proc.ended;
+    expect(end.signal).toBe('SIGTERM');
+    expect(end.stderr.split('\n').filter((l) => l.includes('LEAK_AGENT_SIGNAL="SIGCHLD"'))).toHaveLength(1);
+    expect(end.stderr.match(/leak-agent: 1 cache keeps/g)).toHaveLength(2); // SIGUSR2, then SIGTERM
   });
 });

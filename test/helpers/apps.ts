@@ -87,13 +87,30 @@ export function runNode(app: string, args: string[], env: Record<string, string 
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Start a long-running child; resolves helpers to wait for output and for the end. */
+/** Start a long-running node child; resolves helpers to wait for output and for the end. */
 export function startNode(app: string, args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, args, { cwd: app, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return startCommand(app, [process.execPath, ...args], env);
+}
+
+export interface StartOptions {
+  /** A session of its own: outside any terminal's foreground process group, and away from the test runner's group. */
+  detached?: boolean;
+  /** 'pipe' to type into it (child.stdin); ignored by default. */
+  stdin?: 'pipe' | 'ignore';
+}
+
+/** Start any long-running command in `app`; the same helpers as startNode. */
+export function startCommand(app: string, command: string[], env: Record<string, string | undefined> = {}, options: StartOptions = {}) {
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: app,
+    env: cleanEnv(env),
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const ended = new Promise<RunResult>((resolveEnd) => {
     child.on('close', (status, signal) => resolveEnd({ status, signal, stdout, stderr }));
   });
