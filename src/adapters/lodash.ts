@@ -15,7 +15,6 @@ import {
   type CacheAdapter,
   type CacheEntry,
   type CacheRecord,
-  type DetachedEntry,
   type Detachment,
   type LibraryName,
   createRecord,
@@ -138,29 +137,35 @@ const lodashAdapter: CacheAdapter = {
 };
 
 function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown } | null): Detachment {
+  // The app can iterate a Map it gave as memoized.cache: the Map is rebuilt in its exact order. `order` holds, per
+  // position, the index of a tracked entry or an entry with a primitive key as it was.
   const order: Array<{ key: unknown; value: unknown } | number> = [];
-  const entries: DetachedEntry[] = [];
+  const keys: object[] = [];
+  const payloads: unknown[] = [];
   for (const [key, value] of entriesOf(map)) {
     if (isTrackable(key)) {
-      order.push(entries.length);
-      entries.push({ keys: [key], payload: value });
+      order.push(keys.length);
+      keys.push(key);
+      payloads.push(value);
     } else {
       order.push({ key, value });
     }
   }
   Reflect.apply(mapClear, map, []);
   return {
-    entries,
+    keys,
+    payloads,
+    multi: null,
     uniqueKeys: true, // a Map's keys
-    restore(_memoized, results) {
+    restore(_memoized, back, values) {
       let dead = 0;
       for (const item of order) {
         if (typeof item !== 'number') {
           Reflect.apply(mapSet, map, [item.key, item.value]);
           continue;
         }
-        const back = results[item];
-        if (back) Reflect.apply(mapSet, map, [back.keys[0], back.payload]);
+        const key = back[item];
+        if (key !== undefined) Reflect.apply(mapSet, map, [key, values[item]]);
         else dead++;
       }
       // MapCache.prototype.delete decrements `size` once per removed entry (lodash.memoize 4.1.2 has no size).

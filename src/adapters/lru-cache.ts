@@ -14,7 +14,6 @@ import {
   type CacheEntry,
   type CacheRecord,
   type CacheView,
-  type DetachedEntry,
   type Detachment,
   createRecord,
   isTrackable,
@@ -224,6 +223,16 @@ function removalHooks(cache: object, info: LruClassInfo): string | null {
   return null;
 }
 
+/** The cache's fetchMethod (v7: an own field; v8+: the class's getter over a private field), without app getters. */
+function fetchMethodOf(cache: object, info: LruClassInfo): unknown {
+  if (info.generation === 'fields') {
+    const own = Object.getOwnPropertyDescriptor(cache, 'fetchMethod');
+    return own && 'value' in own ? own.value : undefined;
+  }
+  const desc = Object.getOwnPropertyDescriptor(info.cls.prototype as object, 'fetchMethod');
+  return desc?.get ? Reflect.apply(desc.get, cache, []) : undefined;
+}
+
 const lruAdapter: CacheAdapter = {
   countKeys(cache, record) {
     let n = 0;
@@ -247,7 +256,8 @@ const lruAdapter: CacheAdapter = {
     if (info.publishesRemovals && hasSubscribers('lru-cache:metrics')) {
       return "the app subscribes to lru-cache's diagnostics channel, which would see each removal";
     }
-    if (info.generation !== 'symbols') {
+    // A fetch can only be in flight in a cache with a fetchMethod: no need to look at every entry of the others.
+    if (info.generation !== 'symbols' && typeof fetchMethodOf(cache, info) === 'function') {
       const internals = internalsOf(cache, info);
       for (const index of internals.keyMap.values()) {
         if (internals.isBackgroundFetch(internals.valList[index])) return 'a fetch() is in flight';
@@ -315,43 +325,38 @@ function placeholderKey(): object {
 }
 
 function detachSymbols(cache: object, info: LruClassInfo): Detachment {
+  // The Map (key → Yallist node) is internal: its order means nothing (recency lives in the list), so only tracked
+  // keys leave it, and survivors go back with set().
   const map = symbolStorage(cache);
-  // Keep the Map's insertion order: rebuild it exactly, minus dead keys.
-  const order: Array<{ key: unknown; node: YallistNode } | number> = [];
-  const entries: DetachedEntry[] = [];
+  const keys: object[] = [];
+  const payloads: unknown[] = [];
   const nodes: YallistNode[] = [];
   for (const [key, node] of map) {
-    if (isTrackable(key)) {
-      order.push(entries.length);
-      entries.push({ keys: [key], payload: node.value.value });
-      nodes.push(node);
-      node.value.key = undefined;
-      node.value.value = undefined;
-    } else {
-      order.push({ key, node });
-    }
+    if (!isTrackable(key)) continue;
+    keys.push(key);
+    payloads.push(node.value.value);
+    nodes.push(node);
+    node.value.key = undefined;
+    node.value.value = undefined;
+    map.delete(key);
   }
-  map.clear();
   return {
-    entries,
+    keys,
+    payloads,
+    multi: null,
     uniqueKeys: true, // a Map's keys
-    restore(store, results) {
+    restore(store, back, values) {
       const dead: YallistNode[] = [];
-      for (const item of order) {
-        if (typeof item !== 'number') {
-          map.set(item.key, item.node);
-          continue;
-        }
-        const node = nodes[item]!;
-        const back = results[item];
-        if (back) {
-          node.value.key = back.keys[0];
-          node.value.value = back.payload;
-          map.set(back.keys[0], node);
-        } else {
+      nodes.forEach((node, i) => {
+        const key = back[i];
+        if (key === undefined) {
           dead.push(node);
+          return;
         }
-      }
+        node.value.key = key;
+        node.value.value = values[i];
+        map.set(key, node);
+      });
       // Let the library unlink each dead node itself (list, length accounting) with its own del(placeholder).
       for (const node of dead) {
         const placeholder = placeholderKey();
@@ -364,42 +369,38 @@ function detachSymbols(cache: object, info: LruClassInfo): Detachment {
 }
 
 function detachIndexed(internals: Internals, info: LruClassInfo): Detachment {
+  // keyMap (key → slot) is internal and its order means nothing (recency lives in next/prev): only tracked keys leave
+  // it, and survivors go back with set().
   const { keyMap, keyList, valList } = internals;
-  const order: Array<{ key: unknown; index: number } | number> = [];
-  const entries: DetachedEntry[] = [];
+  const keys: object[] = [];
+  const payloads: unknown[] = [];
   const slots: number[] = [];
   for (const [key, index] of keyMap) {
-    if (isTrackable(key)) {
-      order.push(entries.length);
-      entries.push({ keys: [key], payload: valList[index] });
-      slots.push(index);
-      keyList[index] = undefined;
-      valList[index] = undefined;
-    } else {
-      order.push({ key, index });
-    }
+    if (!isTrackable(key)) continue;
+    keys.push(key);
+    payloads.push(valList[index]);
+    slots.push(index);
+    keyList[index] = undefined;
+    valList[index] = undefined;
+    keyMap.delete(key);
   }
-  keyMap.clear();
   return {
-    entries,
+    keys,
+    payloads,
+    multi: null,
     uniqueKeys: true, // a Map's keys
-    restore(store, results) {
+    restore(store, back, values) {
       const dead: number[] = [];
-      for (const item of order) {
-        if (typeof item !== 'number') {
-          keyMap.set(item.key, item.index);
-          continue;
-        }
-        const index = slots[item]!;
-        const back = results[item];
-        if (back) {
-          keyList[index] = back.keys[0];
-          valList[index] = back.payload;
-          keyMap.set(back.keys[0], index);
-        } else {
+      slots.forEach((index, i) => {
+        const key = back[i];
+        if (key === undefined) {
           dead.push(index);
+          return;
         }
-      }
+        keyList[index] = key;
+        valList[index] = values[i];
+        keyMap.set(key, index);
+      });
       // The library's own delete() unlinks the slot, frees it and fixes size and calculatedSize.
       for (const index of dead) {
         const placeholder = placeholderKey();

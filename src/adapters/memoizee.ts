@@ -14,7 +14,6 @@ import {
   type CacheEntry,
   type CacheRecord,
   type CacheView,
-  type DetachedEntry,
   type Detachment,
   createRecord,
   isTrackable,
@@ -123,14 +122,21 @@ const memoizeeAdapter: CacheAdapter = {
     const conf = confObj as Conf;
     const state = states.get(conf);
     if (!state) throw new Error('memoizee cache state not found');
-    const entries: DetachedEntry[] = [];
+    const keys: object[] = [];
+    const multi: object[][] = [];
+    const payloads: Mirrored[] = [];
     const ids: number[] = [];
+    let several = false;
     state.muted = true;
     try {
       for (const [id, entry] of state.entries) {
         if (!conf.has(id)) continue; // memoizee no longer holds it (removed without an event we saw)
+        const entryKeys = keysOf(entry.args);
         ids.push(id);
-        entries.push({ keys: keysOf(entry.args), payload: entry });
+        keys.push(entryKeys[0]!);
+        multi.push(entryKeys);
+        if (entryKeys.length > 1) several = true;
+        payloads.push(entry);
       }
       // memoizee's own removal, with no listener but ours (checked above). When its every entry is one of these, one
       // clear() takes them all at once; otherwise delete(id) each, which costs memoizee a linear search per entry.
@@ -141,15 +147,18 @@ const memoizeeAdapter: CacheAdapter = {
       state.muted = false;
     }
     return {
-      entries,
-      restore(_conf, results) {
+      keys,
+      payloads,
+      multi: several ? multi : null,
+      uniqueKeys: false, // one object can be the argument of several entries
+      restore(_conf, back, values) {
         // Survivors go back through memoizee's own miss path, with `original` answering from the saved result; the
         // mirror follows from the 'set' events. Dead ones stay removed, as memoizee's delete() left them.
         state.muted = true;
         try {
-          for (const back of results) {
-            if (!back) continue;
-            const { args, result } = back.payload as Mirrored;
+          back.forEach((key, i) => {
+            if (key === undefined) return;
+            const { args, result } = values[i] as Mirrored;
             state.replay = { value: result };
             try {
               Reflect.apply(conf.memoized, undefined, args);
@@ -158,7 +167,7 @@ const memoizeeAdapter: CacheAdapter = {
             } finally {
               state.replay = null;
             }
-          }
+          });
         } finally {
           state.muted = false;
         }

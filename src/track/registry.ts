@@ -26,25 +26,22 @@ export interface CacheEntry {
   value: unknown;
 }
 
-/** One entry taken out of a cache by `detach`, with what the adapter needs to put it back. */
-export interface DetachedEntry {
-  keys: object[];
-  /** What `restore` gets back: the cached value, or the adapter's own record of the entry. */
-  payload: unknown;
-}
-
 /**
- * Entries taken out of a cache by an adapter for one verification turn (gc engine). `restore` gets, in the same
- * order, either the entry (its keys survived) to put back exactly, or null (a key died) to remove the way the library
- * itself would. The Detachment may reference the cache's storage (the verdict keeps it only as long as the cache
- * lives) but must not reference a key or a value outside `entries`.
+ * Entries taken out of a cache by an adapter for one verification turn (gc engine), as parallel arrays (no object per
+ * entry: a verdict handles hundreds of thousands). Entry i has the key keys[i] and the payload payloads[i]; when some
+ * entry has several object keys (memoizee), multi[i] lists all of entry i's keys (keys[i] is its first).
+ * `restore` gets, per entry, its first key back (undefined: one of its keys died) and its payload: it puts survivors
+ * back exactly and removes the dead ones the way the library itself would. The Detachment may reference the cache's
+ * storage (the verdict keeps it only as long as the cache lives); the gc engine empties its arrays once it holds the
+ * entries itself.
  */
 export interface Detachment {
-  entries: DetachedEntry[];
-  /** True when every entry has exactly one key and no key is in two entries (a Map's keys): no duplicate check. */
-  uniqueKeys?: boolean;
-  /** Values of entries left in the cache whose keys are not tracked (primitives): they live as long as the cache. */
-  restore(store: object, results: Array<DetachedEntry | null>): void;
+  keys: object[];
+  payloads: unknown[];
+  multi: object[][] | null;
+  /** True when no key is in two entries (a Map's keys): no duplicate check. */
+  uniqueKeys: boolean;
+  restore(store: object, keys: Array<object | undefined>, payloads: unknown[]): void;
 }
 
 /**

@@ -45,13 +45,13 @@ let pause: Int32Array | null = null;
  * ArrayBuffer memory (Buffers, typed arrays) once V8 has finished freeing what the last collection found dead: it
  * frees backing stores on a background thread, so the counter keeps falling for a moment after the GC returned
  * (measured: 11 of 12 dead 64 KiB Buffers freed right after, all 12 a moment later, on Node 20–26). Polls until the
- * figure holds still for 10 ms, at most 250 ms.
+ * figure holds still for 6 ms, at most 250 ms.
  */
 function settledArrayBuffers(): number {
   pause ??= new Int32Array(new SharedArrayBuffer(4));
   let last = process.memoryUsage().arrayBuffers;
   let still = 0;
-  for (let waited = 0; waited < 250 && still < 10; waited += 2) {
+  for (let waited = 0; waited < 250 && still < 6; waited += 2) {
     Atomics.wait(pause, 0, 0, 2);
     const now = process.memoryUsage().arrayBuffers;
     still = now === last ? still + 2 : 0;

@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
-import { type CacheRecord, type DetachedEntry, type Detachment, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
+import { type CacheRecord, type Detachment, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
 import { clearKeptObjects, finishSweeping, fullGc, makeCanary, retainedMemory, usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
 
@@ -162,10 +162,11 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     return null;
   }
   const detachment = record.adapter.detach(store, record);
-  const entries = detachment.entries;
+  const { keys, payloads, multi } = detachment;
   const work: CacheWork = { record, verdict, keys: [], keySeq: [], keyStack: [], entryKeys: null };
-  let held = entries.length;
-  for (const entry of entries) held += entry.keys.length;
+  let held = payloads.length;
+  if (multi) for (const k of multi) held += k.length;
+  else held += keys.length;
   const sh: CacheShadow = { detachment, single: new WeakMap(), chains: null, hold: run.bytes ? new StrongHold(held) : null };
   run.shadow.set(store, sh);
   const addKey = (key: object): number => {
@@ -174,23 +175,25 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     work.keyStack.push(stackOf(record, key));
     return work.keys.length - 1;
   };
-  let simple = detachment.uniqueKeys === true;
-  if (!simple) simple = entries.every((e) => e.keys.length === 1) && new Set(entries.map((e) => e.keys[0])).size === entries.length;
+  const simple = multi === null && (detachment.uniqueKeys || new Set(keys).size === keys.length);
   if (simple) {
-    for (const entry of entries) {
-      const key = entry.keys[0]!;
-      sh.single.set(key, entry.payload);
+    // One key per entry, each key once (a Map's entries): entry i is key i, no per-entry index arrays.
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      sh.single.set(key, payloads[i]);
       addKey(key);
       sh.hold?.add(key);
-      sh.hold?.add(entry.payload);
+      sh.hold?.add(payloads[i]);
     }
   } else {
     const local = new Map<object, number>();
     const entryKeys: number[][] = [];
     sh.chains = [];
-    for (const entry of entries) {
+    for (let e = 0; e < payloads.length; e++) {
+      const entry = multi ? multi[e]! : [keys[e]!];
+      const payload = payloads[e];
       const idx: number[] = [];
-      for (const key of entry.keys) {
+      for (const key of entry) {
         let i = local.get(key);
         if (i === undefined) {
           i = addKey(key);
@@ -199,18 +202,18 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
         idx.push(i);
         sh.hold?.add(key);
       }
-      sh.hold?.add(entry.payload);
+      sh.hold?.add(payload);
       entryKeys.push(idx);
-      if (entry.keys.length === 1 && !sh.single.has(entry.keys[0]!)) {
-        sh.single.set(entry.keys[0]!, entry.payload);
+      if (entry.length === 1 && !sh.single.has(entry[0]!)) {
+        sh.single.set(entry[0]!, payload);
         sh.chains.push(null);
       } else {
         // The payload lives only while every key lives: a chain of WeakMaps, one level per key.
         const root = new WeakMap<object, unknown>();
         let level = root;
-        entry.keys.forEach((key, n) => {
-          if (n === entry.keys.length - 1) {
-            level.set(key, entry.payload);
+        entry.forEach((key, n) => {
+          if (n === entry.length - 1) {
+            level.set(key, payload);
           } else {
             const next = new WeakMap<object, unknown>();
             level.set(key, next);
@@ -223,7 +226,10 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     local.clear();
     work.entryKeys = entryKeys;
   }
-  entries.length = 0;
+  // From here on only the shadow holds the entries.
+  keys.length = 0;
+  payloads.length = 0;
+  if (multi) multi.length = 0;
   return work;
 }
 
@@ -267,19 +273,28 @@ function payloadOf(chain: WeakMap<object, unknown>, keys: object[]): unknown {
 function restoreOne(run: Run, work: CacheWork, store: object): DeadKey[] {
   const sh = run.shadow.get(store)!;
   const alive = work.keys.map((k) => run.table.refs[k]!.deref());
-  let results: Array<DetachedEntry | null>;
+  let back: Array<object | undefined>;
+  let values: unknown[];
   if (work.entryKeys === null) {
-    results = alive.map((key) => (key === undefined ? null : { keys: [key], payload: sh.single.get(key) }));
+    back = alive;
+    values = alive.map((key) => (key === undefined ? undefined : sh.single.get(key)));
   } else {
-    results = work.entryKeys.map((idx, e) => {
+    back = [];
+    values = [];
+    work.entryKeys.forEach((idx, e) => {
       const keys = idx.map((i) => alive[i]);
-      if (keys.some((k) => k === undefined)) return null;
+      if (keys.some((k) => k === undefined)) {
+        back.push(undefined);
+        values.push(undefined);
+        return;
+      }
       const chain = sh.chains![e];
-      return { keys: keys as object[], payload: chain ? payloadOf(chain, keys as object[]) : sh.single.get(keys[0]!) };
+      back.push(keys[0]);
+      values.push(chain ? payloadOf(chain, keys as object[]) : sh.single.get(keys[0]!));
     });
   }
   try {
-    sh.detachment.restore(store, results);
+    sh.detachment.restore(store, back, values);
   } catch (err) {
     reportInternalError('restoring a cache after verification', err);
   }
