@@ -20,6 +20,7 @@ import {
   trackKey,
 } from '../track/registry';
 import { isMarked, mark } from './wrap';
+import { noteCleared, noteRemoved } from '../track/lifecycle';
 
 interface Conf {
   original: Function;
@@ -200,6 +201,10 @@ const memoizeeAdapter: CacheAdapter = {
     } satisfies CacheView;
   },
 
+  holds() {
+    return true; // memoizee reports each removal as an event: onDelete/onClear mark the sampled keys then
+  },
+
   options(conf): Record<string, number | boolean | string> {
     const memoized = (conf as Conf).memoized;
     return typeof memoized?.length === 'number' ? { length: memoized.length } : {};
@@ -299,11 +304,17 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   };
   const onDelete = (id: unknown) => {
     state.size--;
-    if (!state.muted && typeof id === 'number') state.entries.delete(id);
+    if (state.muted || typeof id !== 'number') return;
+    const entry = state.entries.get(id);
+    if (entry === undefined) return;
+    state.entries.delete(id);
+    if (record?.life) noteRemoved(record.life, entry.args);
   };
   const onClear = () => {
     state.size = 0;
-    if (!state.muted) state.entries.clear();
+    if (state.muted) return;
+    state.entries.clear();
+    if (record?.life) noteCleared(record.life);
   };
   state.listeners.add(onSet).add(onDelete).add(onClear);
   conf.on('set', onSet);

@@ -1,5 +1,6 @@
 // Verification result (and its resolved sites) → the JSON report (schema leak-agent.report/v1). Pure: no I/O, no
 // process state but what the caller passes in.
+import type { LifecycleFigures } from '../track/lifecycle';
 import type { LibraryName } from '../track/registry';
 import type { SourceLocation } from '../source/location';
 import type { CacheVerdict, VerificationResult } from '../verify/verdict';
@@ -38,6 +39,11 @@ export interface CacheReport {
     /** When the latest of those reports ran. */
     at: string;
   };
+  /**
+   * Sampled key lifetimes: of the object keys sampled, how many V8 collected, how many of those only after this cache
+   * let them go (it was their last holder), and how many it still holds; the median ms from removal to collection.
+   */
+  lifecycle?: LifecycleFigures;
   advice: string;
 }
 
@@ -119,6 +125,7 @@ function cacheReport(v: CacheVerdict, sinceSeq: number, sites: CacheSites): Cach
   const retention = dead.length > 0 ? retentionText(v) : undefined;
   if (retention) report.retention = retention;
   if (v.verified && v.liveKeyHeldBy) report.liveKeyHeldBy = v.liveKeyHeldBy;
+  if (v.lifecycle && sinceSeq === 0) report.lifecycle = v.lifecycle;
   const removed = v.removedBefore;
   if (removed && sinceSeq === 0) {
     report.removedByEarlierReports = {

@@ -78,6 +78,17 @@ function label(cache: CacheReport): string {
  * The note about caches that were garbage themselves, only when the app's own code made one of them: a short script's
  * module-local cache (judge it while it lives), not glob's per-call caches inside a dependency, which are no concern.
  */
+/**
+ * The last-holder line of a cache whose collected sampled keys died mostly only after it let them go (at least 20
+ * collected, 90% of them after eviction): the seed incident's pattern, seen without any verdict.
+ */
+function lastHolderLine(cache: CacheReport): string | null {
+  const l = cache.lifecycle;
+  if (!l || l.collected < 20 || l.collectedAfterEviction < 0.9 * l.collected) return null;
+  const delay = l.medianMsToCollection !== undefined ? ` (median ${l.medianMsToCollection} ms later)` : '';
+  return `of ${l.collected} sampled keys collected, ${l.collectedAfterEviction} died only after this cache evicted them${delay}: it was their last holder`;
+}
+
 function garbageNote(report: Report): string | null {
   const n = report.summary.garbageCaches;
   if (n === 0 || !(report.summary.garbageCachesFromApp > 0)) return null;
@@ -110,6 +121,8 @@ export function formatText(report: Report, opts: TextOptions): string {
       if (at) detail += `, first inserted at ${where(at)} (${printable(at.function)})`;
       if (cache.retention) detail += `; ${printable(cache.retention)}`;
       lines.push(detail);
+      const lastHolder = lastHolderLine(cache);
+      if (lastHolder) lines.push(`    ${lastHolder}`);
       if (cache.removedByEarlierReports) {
         lines.push(`    ${cache.removedByEarlierReports.deadKeys} more found by the report at ${clock(cache.removedByEarlierReports.at)}`);
       }
@@ -123,10 +136,16 @@ export function formatText(report: Report, opts: TextOptions): string {
     lines.push(c('33', `leak-agent: ${plural(unverified.length, 'cache', 'caches')} holding object keys could not be verified`));
     for (const cache of unverified) {
       lines.push(`  ${label(cache)}  ${where(cache.createdAt)}  ${cache.trackedKeys} tracked: ${printable(cache.reason ?? 'not verified')}`);
+      const lastHolder = lastHolderLine(cache);
+      if (lastHolder) lines.push(`    ${lastHolder}`);
     }
   }
-  if (lines.length > 0) return `${lines.join('\n')}\n`;
-  return `${cleanLine(report)}`;
+  // Caches with nothing to report but what their evicted keys' lifetimes show.
+  const quiet = report.caches.filter((x) => x.deadKeys === 0 && !unverified.includes(x) && lastHolderLine(x) !== null);
+  const holderLines = quiet.map((x) => `  ${label(x)}  ${where(x.createdAt)}  ${describeBound(x.options)}: ${lastHolderLine(x)!}`);
+  if (lines.length > 0) return `${[...lines, ...holderLines].join('\n')}\n`;
+  const clean = cleanLine(report);
+  return holderLines.length > 0 ? `${clean || 'leak-agent: no cache keeps otherwise-dead objects alive now\n'}${holderLines.join('\n')}\n` : clean;
 }
 
 /** The one line a report with nothing to fix prints ('' when no cache ever held an object key: nothing was judged). */

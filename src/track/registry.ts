@@ -17,6 +17,7 @@ import { madeByAppCode } from '../source/location';
 import { faultPoint } from '../fault';
 import { log, reportInternalError } from '../log';
 import { slot } from '../shared';
+import { type CacheLife, maybeSample, newCacheLife } from './lifecycle';
 
 export type LibraryName = 'lodash.memoize' | 'lodash' | 'lodash-es' | 'memoizee' | 'lru-cache';
 
@@ -77,6 +78,11 @@ export interface CacheAdapter {
   view(store: object, record: CacheRecord): CacheView;
   /** Options that bound the cache (max, ttl, ...), for the report. */
   options(store: object, record: CacheRecord): Record<string, number | boolean | string>;
+  /**
+   * Whether the cache's storage still holds `key` (a lookup only: no library method, no app code), for the sampled
+   * key lifetimes (lifecycle.ts). memoizee answers true: it reports its removals as events instead.
+   */
+  holds(store: object, record: CacheRecord, key: object): boolean;
 }
 
 /** Dead keys that earlier reports of the gc engine found in a cache and removed. */
@@ -113,6 +119,8 @@ export interface CacheRecord {
   readonly hints: Set<string>;
   /** Dead keys earlier reports removed from this cache, or null. */
   removed: RemovedKeys | null;
+  /** Sampled key lifetimes (lifecycle.ts); made with the first object key. */
+  life: CacheLife | null;
 }
 
 // Insertion stacks: the first 8 object-key writes of a cache, then every 64th until 32 stacks, then every 1024th for
@@ -198,11 +206,21 @@ export function createRecord(init: NewRecord): CacheRecord {
     disabled: false,
     hints: new Set(),
     removed: null,
+    life: null,
   };
   reg.records.set(num, rec);
   reg.finalizer.register(init.store, num);
   if (log.track.enabled) log.track('new cache %s: %s@%s %s', rec.id, rec.library, rec.libraryVersion, rec.name ?? '(anonymous)');
   return rec;
+}
+
+/** The lifetime bookkeeping of a record: its holder answers through the adapter while the cache lives. */
+function lifeOf(rec: CacheRecord): CacheLife {
+  return newCacheLife(() => {
+    const store = rec.storeRef.deref();
+    if (store === undefined) return null;
+    return { holds: (key) => rec.adapter.holds(store, rec, key) };
+  });
 }
 
 /** A key's first-sight number: 0 when it was seen before the first window (or no window was ever opened). */
@@ -249,6 +267,7 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
   try {
     faultPoint('track');
     const n = ++rec.inserted;
+    maybeSample((rec.life ??= lifeOf(rec)), key, n);
     if (reg.firstSight) {
       const seen = (rec.keySeq ??= new WeakMap());
       if (!seen.has(key)) seen.set(key, reg.nextSeq++);

@@ -11,6 +11,7 @@ import { clearResolverSlot } from '../adapters/lodash';
 import { getHeapStatistics } from 'node:v8';
 import { faultActive, faultPoint } from '../fault';
 import { log, reportInternalError, warnOnce } from '../log';
+import { figures } from '../track/lifecycle';
 import { type CacheRecord, liveRecords, takeGarbageCacheCounts } from '../track/registry';
 import { verifyWithGc } from './gc';
 import { SnapshotUnavailable, type SnapshotRun, sweepStaleSnapshots, verifySnapshot, verifySnapshotAsync } from './snapshot';
@@ -204,6 +205,14 @@ function result(work: Work, mode: VerifyMode): VerificationResult {
   for (const v of work.verdicts) if (v.trackedKeys === 0) v.verified = mode !== 'off';
   let garbageKeys = 0;
   for (const v of work.targets) if (v.garbage) garbageKeys += v.trackedKeys;
+  for (const v of work.verdicts) {
+    if (v.garbage || !v.record.life || v.record.life.sampled === 0) continue;
+    try {
+      v.lifecycle = figures(v.record.life);
+    } catch (err) {
+      reportInternalError('reading sampled key lifetimes', err);
+    }
+  }
   return {
     engine: work.engine,
     durationMs,

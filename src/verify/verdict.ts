@@ -1,4 +1,5 @@
 // What a verification engine says about each cache: plain data, consumed by report/.
+import type { LifecycleFigures } from '../track/lifecycle';
 import type { CacheRecord, RemovedKeys } from '../track/registry';
 
 export interface DeadKey {
@@ -37,6 +38,8 @@ export interface CacheVerdict {
   garbage?: boolean;
   /** Dead keys earlier reports found and removed, as it stood before this verification. */
   removedBefore: RemovedKeys | null;
+  /** Sampled key lifetimes (lifecycle.ts), when the cache has sampled keys. */
+  lifecycle?: LifecycleFigures;
 }
 
 export interface VerificationResult {

@@ -1,0 +1,220 @@
+// Key lifetimes, sampled: which cache was the last holder of the keys it let go — with no pause at all.
+//
+// A key that V8 collects right after its cache evicted it was kept alive by that cache and by nothing else; a cache
+// whose keys all die that way is what keeps "max entries × object size" alive (the seed incident's plateau). This is
+// the one signal that needs no stop-the-world verdict, so it also covers caches no engine can judge and runs with
+// LEAK_AGENT_VERIFY=off.
+//
+// How: a sample of each cache's object keys is registered with one FinalizationRegistry (held value: a number, the
+// sample's slot — never the key, the cache or a value) and remembered through a WeakRef. A sweep, at most every
+// SWEEP_MS and only after a collection (a canary registered with the same registry tells), asks each cache's storage
+// whether it still holds its sampled keys (a Map lookup: no app code, no library method); one it no longer holds is
+// marked removed at that sweep. When V8 collects a sampled key, it counts as collected after eviction when the cache
+// removed it at most LAST_HOLDER_SWEEPS sweeps before (or after the last sweep: removed and collected in between).
+//
+// Bounds: the first SAMPLE_FIRST object keys of each cache (of the first FULL_CACHES caches a process makes; later ones,
+// typically made per request, only their first key), then one in SAMPLE_EVERY; at most MAX_PER_CACHE samples
+// outstanding per cache and MAX_SAMPLES in the process (about 200 bytes each: a WeakRef, a registry cell, a slot), so
+// at most ~3.2 MiB whatever the app does. A sample costs 1–3 µs; amortized over a long-lived cache's inserts, a few ns.
+// Nothing here holds a key, a value or a cache strongly.
+import { log } from '../log';
+import { slot } from '../shared';
+
+const SAMPLE_FIRST = 256;
+const FULL_CACHES = 1024;
+const SAMPLE_EVERY = 256;
+const MAX_PER_CACHE = 1024;
+const MAX_SAMPLES = 16_384;
+const SWEEP_MS = 50;
+const LAST_HOLDER_SWEEPS = 3;
+
+/** What a cache's adapter answers for the sweep. */
+export interface Holder {
+  /** Whether the cache still holds `key` (storage lookup only). */
+  holds(key: object): boolean;
+}
+
+interface Sample {
+  cache: CacheLife;
+  ref: WeakRef<object>;
+  /** Sweep number at which the cache was first seen without the key, or 0 (still held, as far as seen). */
+  removedAt: number;
+  /** When that was noticed (ms), for the time from removal to collection. */
+  removedMs: number;
+}
+
+/** One cache's lifecycle figures (per record). */
+export interface CacheLife {
+  /** How many of its first keys are all sampled. */
+  first: number;
+  /** Sampled key → its sample (to mark removals the library reports, without scanning every sample). */
+  byKey: WeakMap<object, Sample>;
+  sampled: number;
+  collected: number;
+  collectedAfterEviction: number;
+  /** ms from removal to collection of keys collected after eviction, for the median (bounded). */
+  delays: number[];
+  outstanding: number;
+  /** The cache is gone: its outstanding samples no longer count. */
+  dead: boolean;
+  holder: () => Holder | null;
+}
+
+interface State {
+  registry: FinalizationRegistry<number>;
+  samples: Map<number, Sample>;
+  nextSlot: number;
+  sweeps: number;
+  lastSweep: number;
+  canaryArmed: boolean;
+}
+
+const CANARY = -1;
+
+const state: State = slot('lifecycle', () => {
+  const s: State = {
+    // Runs after V8 collected a sampled key (or the canary): only the agent's own numbers and Maps, never app code.
+    registry: new FinalizationRegistry((held: number) => collected(s, held)),
+    samples: new Map(),
+    nextSlot: 1,
+    sweeps: 0,
+    lastSweep: 0,
+    canaryArmed: false,
+  };
+  return s;
+});
+
+function armCanary(s: State): void {
+  if (s.canaryArmed) return;
+  s.canaryArmed = true;
+  s.registry.register({}, CANARY);
+}
+
+function collected(s: State, held: number): void {
+  try {
+    if (held === CANARY) {
+      s.canaryArmed = false;
+      if (s.samples.size > 0) {
+        sweep(s);
+        armCanary(s);
+      }
+      return;
+    }
+    const sample = s.samples.get(held);
+    if (sample === undefined) return;
+    s.samples.delete(held);
+    const life = sample.cache;
+    life.outstanding--;
+    // A cache that is garbage itself loses its keys with it: that is no eviction.
+    if (life.dead || life.holder() === null) {
+      life.dead = true;
+      return;
+    }
+    life.collected++;
+    // Removed at most a few sweeps ago, or after the last sweep (never seen removed): the cache was the last holder.
+    if (sample.removedAt === 0 || s.sweeps - sample.removedAt <= LAST_HOLDER_SWEEPS) {
+      life.collectedAfterEviction++;
+      if (sample.removedAt !== 0 && life.delays.length < 1024) life.delays.push(Date.now() - sample.removedMs);
+    }
+  } catch (err) {
+    log.track('lifecycle callback failed: %O', err);
+  }
+}
+
+/** Note which sampled keys their caches no longer hold. At most every SWEEP_MS, after a collection. */
+function sweep(s: State): void {
+  const now = Date.now();
+  if (now - s.lastSweep < SWEEP_MS) return;
+  s.lastSweep = now;
+  s.sweeps++;
+  const holders = new Map<CacheLife, Holder | null>();
+  for (const sample of s.samples.values()) {
+    if (sample.removedAt !== 0 || sample.cache.dead) continue;
+    let holder = holders.get(sample.cache);
+    if (holder === undefined) holders.set(sample.cache, (holder = sample.cache.holder()));
+    if (holder === null) {
+      sample.cache.dead = true;
+      continue;
+    }
+    const key = sample.ref.deref();
+    if (key !== undefined && !holder.holds(key)) {
+      sample.removedAt = s.sweeps;
+      sample.removedMs = now;
+    }
+  }
+}
+
+let lives = 0;
+
+export function newCacheLife(holder: () => Holder | null): CacheLife {
+  lives++;
+  return { first: lives <= FULL_CACHES ? SAMPLE_FIRST : 1, byKey: new WeakMap(), sampled: 0, collected: 0, collectedAfterEviction: 0, delays: [], outstanding: 0, dead: false, holder };
+}
+
+/** Called for the n-th object key inserted into a cache (n from 1): samples it when the bounds allow. */
+export function maybeSample(life: CacheLife, key: object, n: number): void {
+  if (n > life.first && n % SAMPLE_EVERY !== 0) return;
+  if (life.outstanding >= MAX_PER_CACHE || state.samples.size >= MAX_SAMPLES) return;
+  if (life.byKey.has(key)) return; // sampled already (inserted again)
+  const slotNum = state.nextSlot++;
+  const sample: Sample = { cache: life, ref: new WeakRef(key), removedAt: 0, removedMs: 0 };
+  state.samples.set(slotNum, sample);
+  life.byKey.set(key, sample);
+  state.registry.register(key, slotNum);
+  life.sampled++;
+  life.outstanding++;
+  armCanary(state);
+}
+
+/** The library told the agent it removed `key` (memoizee's own delete/clear events): mark it now. */
+export function noteRemoved(life: CacheLife, keys: ArrayLike<unknown>): void {
+  if (life.outstanding === 0) return;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if ((typeof key !== 'object' || key === null) && typeof key !== 'function') continue;
+    const sample = life.byKey.get(key as object);
+    if (sample !== undefined && sample.removedAt === 0) {
+      sample.removedAt = Math.max(1, state.sweeps);
+      sample.removedMs = Date.now();
+    }
+  }
+}
+
+/** The library emptied the cache (memoizee's clear): every sampled key still counted as held was removed now. */
+export function noteCleared(life: CacheLife): void {
+  if (life.outstanding === 0) return;
+  const now = Date.now();
+  for (const sample of state.samples.values()) {
+    if (sample.cache !== life || sample.removedAt !== 0) continue;
+    sample.removedAt = Math.max(1, state.sweeps);
+    sample.removedMs = now;
+  }
+}
+
+export interface LifecycleFigures {
+  sampled: number;
+  collected: number;
+  collectedAfterEviction: number;
+  stillHeld: number;
+  /** Median ms from the cache letting a key go to V8 collecting it, when known. */
+  medianMsToCollection?: number;
+}
+
+/** The figures of one cache now (stillHeld: outstanding samples its storage still holds). */
+export function figures(life: CacheLife): LifecycleFigures {
+  let stillHeld = 0;
+  const holder = life.outstanding > 0 ? life.holder() : null;
+  if (holder) {
+    for (const sample of state.samples.values()) {
+      if (sample.cache !== life || sample.removedAt !== 0) continue;
+      const key = sample.ref.deref();
+      if (key !== undefined && holder.holds(key)) stillHeld++;
+    }
+  }
+  const out: LifecycleFigures = { sampled: life.sampled, collected: life.collected, collectedAfterEviction: life.collectedAfterEviction, stillHeld };
+  if (life.delays.length > 0) {
+    const sorted = [...life.delays].sort((a, b) => a - b);
+    out.medianMsToCollection = sorted[Math.floor(sorted.length / 2)]!;
+  }
+  return out;
+}
