@@ -4,11 +4,11 @@
 // whatever leaks to the file instead of failing. The file is JSON, meant to be committed:
 //   { "schema": "leak-agent.baseline/v1", "leaks": [ { "library": "lodash", "name": "priceOf",
 //     "file": "src/prices.ts", "classes": ["Order"] } ] }
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { warnOnce } from '../log';
 import type { CacheReport } from '../report/build';
-import { writeAtomic } from '../report/write-file';
+import { replaceFile } from '../report/write-file';
 
 export interface BaselineEntry {
   library: string;
@@ -22,13 +22,36 @@ interface BaselineFile {
   leaks: BaselineEntry[];
 }
 
-export function baselinePath(): string | null {
-  const raw = process.env.LEAK_AGENT_BASELINE;
-  return raw ? resolve(raw) : null;
+export const DEFAULT_BASELINE = 'leak-agent-baseline.json';
+
+/** The nearest directory upward from `dir` with a package.json: the project's root (else `dir` itself). */
+function projectRoot(dir: string): string {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, 'package.json'))) return at;
+    if (dirname(at) === at) return dir;
+  }
 }
 
+/**
+ * The baseline file: LEAK_AGENT_BASELINE, or — when LEAK_AGENT_BASELINE_UPDATE=1 asks to write one and none is named —
+ * leak-agent-baseline.json in the project's root (said once on stderr), so the documented workflow writes a file.
+ */
+export function baselinePath(): string | null {
+  const raw = process.env.LEAK_AGENT_BASELINE;
+  if (raw) return resolve(raw);
+  if (!updatingBaseline()) return null;
+  const path = join(projectRoot(process.cwd()), DEFAULT_BASELINE);
+  warnOnce('baseline-default', `leak-agent: LEAK_AGENT_BASELINE is not set: adding leaks to ${path} (set LEAK_AGENT_BASELINE=${path} to use it)`);
+  return path;
+}
+
+/** LEAK_AGENT_BASELINE_UPDATE: 1/true adds leaks to the baseline instead of failing; an unknown value is one line. */
 export function updatingBaseline(): boolean {
-  return process.env.LEAK_AGENT_BASELINE_UPDATE === '1';
+  const value = process.env.LEAK_AGENT_BASELINE_UPDATE;
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  warnOnce('config:LEAK_AGENT_BASELINE_UPDATE', `leak-agent: ignoring LEAK_AGENT_BASELINE_UPDATE=${JSON.stringify(value)}: expected 1 or 0; using the default (0)`);
+  return false;
 }
 
 function isEntry(x: unknown): x is BaselineEntry {
@@ -44,26 +67,26 @@ function isEntry(x: unknown): x is BaselineEntry {
   );
 }
 
-/** The entries of the baseline file; a missing file is empty, an invalid one is one stderr line and empty. */
-export function readBaseline(path: string): BaselineEntry[] {
+/**
+ * The entries of the baseline file: a missing file is empty; a file that cannot be read or is not a baseline is an
+ * error, which fails the test window that needed it (a baseline that cannot be used must never let a leak pass).
+ */
+export function readBaseline(path: string): { entries: BaselineEntry[] } | { error: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      warnOnce(`baseline:${path}`, `leak-agent: could not read LEAK_AGENT_BASELINE=${path}: ${(err as Error).message}; no baseline is used`);
-    }
-    return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [] };
+    return { error: `could not read the baseline ${path}: ${(err as Error).message}` };
   }
   try {
     const parsed = JSON.parse(text) as Partial<BaselineFile>;
     if (parsed.schema !== 'leak-agent.baseline/v1' || !Array.isArray(parsed.leaks) || !parsed.leaks.every(isEntry)) {
       throw new Error('expected {"schema": "leak-agent.baseline/v1", "leaks": [{library, name, file, classes}]}');
     }
-    return parsed.leaks;
+    return { entries: parsed.leaks };
   } catch (err) {
-    warnOnce(`baseline:${path}`, `leak-agent: LEAK_AGENT_BASELINE=${path} is not a baseline file (${(err as Error).message}); no baseline is used`);
-    return [];
+    return { error: `LEAK_AGENT_BASELINE=${path} is not a baseline file (${(err as Error).message})` };
   }
 }
 
@@ -81,11 +104,13 @@ export function inBaseline(cache: CacheReport, entries: BaselineEntry[]): boolea
 
 /**
  * Add the leaking caches to the baseline file. Read, merge, write atomically, then read back: parallel test workers
- * may write at the same moment, so it retries until its entries are there.
+ * may write at the same moment, so it retries until its entries are there. Returns an error when it could not.
  */
-export function addToBaseline(path: string, caches: CacheReport[]): void {
+export function addToBaseline(path: string, caches: CacheReport[]): string | null {
   for (let attempt = 0; attempt < 10; attempt++) {
-    const entries = readBaseline(path);
+    const read = readBaseline(path);
+    if ('error' in read) return read.error;
+    const entries = read.entries;
     let changed = false;
     for (const cache of caches) {
       const mine = entryFor(cache);
@@ -103,11 +128,21 @@ export function addToBaseline(path: string, caches: CacheReport[]): void {
         }
       }
     }
-    if (!changed) return;
+    if (!changed) return null;
     const file: BaselineFile = { schema: 'leak-agent.baseline/v1', leaks: entries };
-    if (writeAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 'the baseline') === null) return;
+    const error = writeBaseline(path, `${JSON.stringify(file, null, 2)}\n`);
+    if (error !== null) return error;
     const back = readBaseline(path);
-    if (caches.every((c) => inBaseline(c, back))) return;
+    if ('entries' in back && caches.every((c) => inBaseline(c, back.entries))) return null;
   }
-  warnOnce(`baseline-race:${path}`, `leak-agent: could not add every leak to ${path} (other workers kept rewriting it); run again`);
+  return `could not add every leak to ${path} (other workers kept rewriting it); run again`;
+}
+
+function writeBaseline(path: string, text: string): string | null {
+  try {
+    replaceFile(path, text);
+    return null;
+  } catch (err) {
+    return `could not write the baseline ${path}: ${(err as Error).message}`;
+  }
 }

@@ -45,14 +45,17 @@ export async function closeWindow(config: Config, since: number, allow: string[]
   const report = await produce(config, 'test', since);
   let failing = report.caches.filter((c) => c.deadKeys > 0 && !allowed(c, allow));
   // Known leaks (LEAK_AGENT_BASELINE) pass; with LEAK_AGENT_BASELINE_UPDATE=1 new ones are added instead of failing.
+  // A baseline that cannot be read or written fails the window with the reason: it never lets a leak pass.
   const baseline = baselinePath();
+  let baselineError: string | null = null;
   if (baseline !== null && failing.length > 0) {
     if (updatingBaseline()) {
-      addToBaseline(baseline, failing);
-      failing = [];
+      baselineError = addToBaseline(baseline, failing);
+      if (baselineError === null) failing = [];
     } else {
       const known = readBaseline(baseline);
-      failing = failing.filter((c) => !inBaseline(c, known));
+      if ('error' in known) baselineError = known.error;
+      else failing = failing.filter((c) => !inBaseline(c, known.entries));
     }
   }
   if (failing.length === 0) return { report, failure: null };
@@ -68,5 +71,6 @@ export async function closeWindow(config: Config, since: number, allow: string[]
     },
   };
   for (const c of shown.caches) if (c.retainedBytesSharedWith) c.retainedBytesSharedWith = c.retainedBytesSharedWith.filter((id) => ids.has(id));
-  return { report, failure: formatText(shown, { color: false }).trimEnd() };
+  const text = formatText(shown, { color: false }).trimEnd();
+  return { report, failure: baselineError === null ? text : `${text}\nleak-agent: ${baselineError}` };
 }

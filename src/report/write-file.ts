@@ -150,10 +150,12 @@ function publishNew(tmp: string, target: string): boolean {
   return true;
 }
 
-/** Write `text` to `target` atomically, 0600, never through a symlink, replacing what was there (the baseline file). */
-export function writeAtomic(target: string, text: string, what: string): string | null {
-  const tmp = writeTemporary(target, text, what);
-  if (tmp === null) return null;
+/**
+ * Write `text` to `target` atomically, 0600, never through a symlink, replacing what was there (the baseline file).
+ * Throws with the reason; leaves no temporary file behind then.
+ */
+export function replaceFile(target: string, text: string): void {
+  const tmp = createTemporary(dirname(target), text);
   try {
     try {
       const st = lstatSync(target);
@@ -162,9 +164,18 @@ export function writeAtomic(target: string, text: string, what: string): string 
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     renameSync(tmp, target);
-    return target;
   } catch (err) {
     removeQuietly(tmp);
+    throw err;
+  }
+}
+
+/** replaceFile, with a failure as one stderr line (per target) instead of an exception. */
+export function writeAtomic(target: string, text: string, what: string): string | null {
+  try {
+    replaceFile(target, text);
+    return target;
+  } catch (err) {
     warnOnce(`write:${target}`, `leak-agent: could not write ${what} to ${target}: ${(err as Error).message}`);
     return null;
   }

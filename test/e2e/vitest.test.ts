@@ -79,6 +79,36 @@ describe('baseline file', () => {
     expect(invalid.out).toMatch(/Test Files\s+1 failed \| 2 passed/);
     rmSync(baseline, { force: true });
   });
+
+  it('UPDATE without a path writes leak-agent-baseline.json in the project root and says so; then it is used', () => {
+    const file = join(app, 'leak-agent-baseline.json');
+    rmSync(file, { force: true });
+    const update = vitest({ LEAK_AGENT_BASELINE_UPDATE: '1', LEAK_AGENT_ALLOW: '' });
+    expect(update.out).toMatch(/Test Files\s+3 passed/);
+    expect(update.out).toContain(`leak-agent: LEAK_AGENT_BASELINE is not set: adding leaks to ${file}`);
+    expect(JSON.parse(readFileSync(file, 'utf8')).leaks.map((e: any) => e.library).sort()).toEqual(['lodash', 'lodash', 'lru-cache']);
+    expect(vitest({ LEAK_AGENT_BASELINE: file, LEAK_AGENT_ALLOW: '' }).out).toMatch(/Test Files\s+3 passed/);
+    rmSync(file, { force: true });
+  });
+
+  it('a baseline that cannot be written or read fails the run with the reason, never a pass', () => {
+    const unwritable = vitest({ LEAK_AGENT_BASELINE: join(app, 'no-such-dir', 'b.json'), LEAK_AGENT_BASELINE_UPDATE: '1' });
+    expect(unwritable.out).toMatch(/Test Files\s+1 failed \| 2 passed/);
+    expect(unwritable.out).toMatch(/leak-agent: could not write the baseline .*no-such-dir\/b\.json: ENOENT/);
+    const dir = join(app, 'a-directory.json');
+    mkdirSync(dir, { recursive: true });
+    const unreadable = vitest({ LEAK_AGENT_BASELINE: dir });
+    expect(unreadable.out).toMatch(/Test Files\s+1 failed \| 2 passed/);
+    expect(unreadable.out).toMatch(/leak-agent: could not read the baseline .*a-directory\.json: EISDIR/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('LEAK_AGENT_BASELINE_UPDATE=yes is one clear line and the default (no update)', () => {
+    const r = vitest({ LEAK_AGENT_BASELINE: join(app, 'never.json'), LEAK_AGENT_BASELINE_UPDATE: 'yes' });
+    expect(r.out).toContain('leak-agent: ignoring LEAK_AGENT_BASELINE_UPDATE="yes": expected 1 or 0; using the default (0)');
+    expect(r.out).toMatch(/Test Files\s+1 failed \| 2 passed/);
+    expect(existsSync(join(app, 'never.json'))).toBe(false);
+  });
 });
 
 describe('Vitest 3', () => {
