@@ -45,7 +45,13 @@ function compactFrames(_err: Error, frames: NodeJS.CallSite[]): string {
       file = f.getFileName() ?? (f.isEval() ? f.getEvalOrigin() : undefined);
       line = f.getLineNumber();
       column = f.getColumnNumber();
-      fn = f.getFunctionName() ?? f.getMethodName();
+      fn = f.getFunctionName();
+      // A method name is the app's (obj.method = function () {…}), except the slot Node's timers call callbacks
+      // through (Timeout._onTimeout, Immediate._onImmediate): the callback is anonymous then.
+      if (fn === null) {
+        const type = f.getTypeName();
+        if (type !== 'Timeout' && type !== 'Immediate') fn = f.getMethodName();
+      }
       // Top-level code: the CommonJS wrapper that Module._compile runs, or an ES module's body.
       const caller = frames[i + 1]?.getFileName() ?? '';
       if (fn === null && (caller.startsWith('node:internal/modules/cjs/') || caller.startsWith('node:internal/modules/esm/'))) {
@@ -113,6 +119,7 @@ function fromDefaultText(text: string): string {
     if (!m) continue;
     let fn = m[1] ?? '<anonymous>';
     if (fn === 'Object.<anonymous>') fn = '<module>';
+    else if (fn.startsWith('Timeout.') || fn.startsWith('Immediate.')) fn = '<anonymous>'; // a timer's callback
     else if (fn.startsWith('new ')) fn = fn.slice(4);
     out += `${m[2]}\t${m[3]}\t${m[4]}\t${fn}\n`;
   }

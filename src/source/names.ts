@@ -25,7 +25,10 @@ export function nameFromSite(site: SourceLocation | null, kind: 'receiver' | 'as
   if (!site || site.line < 1 || site.column < 1) return null;
   const text = sourceLine(site.file, site.line);
   if (text === null) return null;
-  const before = text.slice(0, site.column - 1);
+  // What a compiler makes of `memoize(…)` when it calls an import: `(0, lodash_1.memoize)(…)` (tsc),
+  // `(0, import_lodash.memoize)(…)` (esbuild, tsx), `(0, _lodash.memoize)(…)` (Babel). V8 points at the argument
+  // list then, so the callee is dropped first and the assignment before it is read as usual.
+  const before = text.slice(0, site.column - 1).replace(/\(\s*0\s*,\s*[\w$.]+\s*\)\s*$/, '');
   const match =
     kind === 'receiver'
       ? /([A-Za-z_$][\w$]*)\s*\??\.\s*$/.exec(before)

@@ -35,6 +35,7 @@ export interface Holder {
 }
 
 interface Sample {
+  slot: number;
   cache: CacheLife;
   ref: WeakRef<object>;
   /** Sweep number at which the cache was first seen without the key, or 0 (still held, as far as seen). */
@@ -49,6 +50,8 @@ export interface CacheLife {
   first: number;
   /** Sampled key → its sample (to mark removals the library reports, without scanning every sample). */
   byKey: WeakMap<object, Sample>;
+  /** Slots of its outstanding samples the cache held when last seen (removals drop them from here). */
+  held: Set<number>;
   sampled: number;
   collected: number;
   collectedAfterEviction: number;
@@ -105,6 +108,7 @@ function collected(s: State, held: number): void {
     s.samples.delete(held);
     const life = sample.cache;
     life.outstanding--;
+    life.held.delete(held);
     // A cache that is garbage itself loses its keys with it: that is no eviction.
     if (life.dead || life.holder() === null) {
       life.dead = true;
@@ -137,18 +141,21 @@ function sweep(s: State): void {
       continue;
     }
     const key = sample.ref.deref();
-    if (key !== undefined && !holder.holds(key)) {
-      sample.removedAt = s.sweeps;
-      sample.removedMs = now;
-    }
+    if (key !== undefined && !holder.holds(key)) markRemoved(sample, s.sweeps, now);
   }
+}
+
+function markRemoved(sample: Sample, sweepNum: number, now: number): void {
+  sample.removedAt = sweepNum;
+  sample.removedMs = now;
+  sample.cache.held.delete(sample.slot);
 }
 
 let lives = 0;
 
 export function newCacheLife(holder: () => Holder | null): CacheLife {
   lives++;
-  return { first: lives <= FULL_CACHES ? SAMPLE_FIRST : 1, byKey: new WeakMap(), sampled: 0, collected: 0, collectedAfterEviction: 0, delays: [], outstanding: 0, dead: false, holder };
+  return { first: lives <= FULL_CACHES ? SAMPLE_FIRST : 1, byKey: new WeakMap(), held: new Set(), sampled: 0, collected: 0, collectedAfterEviction: 0, delays: [], outstanding: 0, dead: false, holder };
 }
 
 /** Called for the n-th object key inserted into a cache (n from 1): samples it when the bounds allow. */
@@ -157,8 +164,9 @@ export function maybeSample(life: CacheLife, key: object, n: number): void {
   if (life.outstanding >= MAX_PER_CACHE || state.samples.size >= MAX_SAMPLES) return;
   if (life.byKey.has(key)) return; // sampled already (inserted again)
   const slotNum = state.nextSlot++;
-  const sample: Sample = { cache: life, ref: new WeakRef(key), removedAt: 0, removedMs: 0 };
+  const sample: Sample = { slot: slotNum, cache: life, ref: new WeakRef(key), removedAt: 0, removedMs: 0 };
   state.samples.set(slotNum, sample);
+  life.held.add(slotNum);
   life.byKey.set(key, sample);
   state.registry.register(key, slotNum);
   life.sampled++;
@@ -173,21 +181,17 @@ export function noteRemoved(life: CacheLife, keys: ArrayLike<unknown>): void {
     const key = keys[i];
     if ((typeof key !== 'object' || key === null) && typeof key !== 'function') continue;
     const sample = life.byKey.get(key as object);
-    if (sample !== undefined && sample.removedAt === 0) {
-      sample.removedAt = Math.max(1, state.sweeps);
-      sample.removedMs = Date.now();
-    }
+    if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, state.sweeps), Date.now());
   }
 }
 
 /** The library emptied the cache (memoizee's clear): every sampled key still counted as held was removed now. */
 export function noteCleared(life: CacheLife): void {
-  if (life.outstanding === 0) return;
+  if (life.held.size === 0) return;
   const now = Date.now();
-  for (const sample of state.samples.values()) {
-    if (sample.cache !== life || sample.removedAt !== 0) continue;
-    sample.removedAt = Math.max(1, state.sweeps);
-    sample.removedMs = now;
+  for (const slotNum of [...life.held]) {
+    const sample = state.samples.get(slotNum);
+    if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, state.sweeps), now);
   }
 }
 
@@ -205,8 +209,9 @@ export function figures(life: CacheLife): LifecycleFigures {
   let stillHeld = 0;
   const holder = life.outstanding > 0 ? life.holder() : null;
   if (holder) {
-    for (const sample of state.samples.values()) {
-      if (sample.cache !== life || sample.removedAt !== 0) continue;
+    for (const slotNum of life.held) {
+      const sample = state.samples.get(slotNum);
+      if (sample === undefined || sample.removedAt !== 0) continue;
       const key = sample.ref.deref();
       if (key !== undefined && holder.holds(key)) stillHeld++;
     }
