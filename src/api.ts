@@ -1,9 +1,15 @@
 // The public API: `import { report, expectNoCacheLeaks } from 'leak-agent'`.
 import { loadConfig } from './config';
-import { type Report, type CacheReport, type Trigger } from './report/build';
+import type { Report, CacheReport, Trigger } from './report/build';
 import { agentState, start } from './start';
-import { type WindowOptions, closeWindow, openWindow } from './integrations/test-window';
-import { runReportAsync } from './trigger/run';
+import type { WindowOptions } from './integrations/test-window';
+
+// Every preload loads this file; what it calls is loaded on first use, so start-up stays small.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const reports = (): typeof import('./trigger/run') => require('./trigger/run') as typeof import('./trigger/run');
+const windows = (): typeof import('./integrations/test-window') =>
+  require('./integrations/test-window') as typeof import('./integrations/test-window');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type { Report, CacheReport, Trigger };
 export type { SourceLocation } from './source/location';
@@ -22,7 +28,7 @@ async function produce(trigger: Trigger, sinceSeq: number): Promise<Report> {
   // Another report in flight (a snapshot being analysed) is waited for, for up to ten minutes.
   for (let attempt = 0; attempt < 24_000; attempt++) {
     await (attempt === 0 ? nextMacrotask() : new Promise((r) => setTimeout(r, 25)));
-    const report = await runReportAsync(config(), { trigger, print: false, writeFile: false, sinceSeq });
+    const report = await reports().runReportAsync(config(), { trigger, print: false, writeFile: false, sinceSeq });
     if (report) return report;
   }
   throw new Error('leak-agent: could not produce a report (another report kept running)');
@@ -52,8 +58,8 @@ export class CacheLeakError extends Error {
  * leak: a library name, a memoized function name, or a fragment of the creation site ("src/cache.ts:12").
  */
 export async function expectNoCacheLeaks(fn: () => unknown, options: WindowOptions = {}): Promise<void> {
-  const since = openWindow();
+  const since = windows().openWindow();
   await fn();
-  const { report: result, failure } = await closeWindow(since, options);
+  const { report: result, failure } = await windows().closeWindow(since, options);
   if (failure !== null) throw new CacheLeakError(failure, result);
 }

@@ -2,8 +2,7 @@
 // Idempotent across both flags, NODE_OPTIONS and several copies of the package (a Symbol.for marker on globalThis).
 import * as workerThreads from 'node:worker_threads';
 import { type Config, loadConfig } from './config';
-import { installImportHook } from './hooks/esm';
-import { installRequireHook } from './hooks/require';
+import { registerHooksUsable } from './hooks/lines';
 import { isLoaderHooksThread } from './loader-thread';
 import { log, reportInternalError, warnOnce } from './log';
 import { installExitTrigger } from './trigger/exit';
@@ -21,6 +20,23 @@ export function agentState(): AgentState | null {
   return ((globalThis as Record<symbol, unknown>)[AGENT] as AgentState | undefined) ?? null;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- each line loads only the hooks it uses */
+function installModuleHooks(startedBy: string): void {
+  if (registerHooksUsable()) {
+    // One in-thread load hook covers require and import; no module.register(), so no hooks thread and no DEP0205.
+    (require('./hooks/load-hook') as typeof import('./hooks/load-hook')).installLoadHook();
+    return;
+  }
+  (require('./hooks/require') as typeof import('./hooks/require')).installRequireHook();
+  // Vitest's vmThreads pool evaluates this file in a vm context without a real module filename.
+  if (typeof __filename !== 'string') {
+    log.hooks('no module filename (vm context): import() is not instrumented here');
+    return;
+  }
+  (require('./hooks/import-trigger') as typeof import('./hooks/import-trigger')).installImportHookWhenNeeded(__filename, startedBy);
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 export function start(startedBy: string): AgentState | null {
   const existing = agentState();
   if (existing) {
@@ -32,10 +48,7 @@ export function start(startedBy: string): AgentState | null {
   const state: AgentState = Object.freeze({ config, startedBy });
   Object.defineProperty(globalThis, AGENT, { value: state, enumerable: false, configurable: true, writable: false });
   try {
-    installRequireHook();
-    // Vitest's vmThreads pool evaluates this file in a vm context without a real module filename.
-    if (typeof __filename === 'string') installImportHook(__filename);
-    else log.hooks('no module filename (vm context): import() is not instrumented here');
+    installModuleHooks(startedBy);
   } catch (err) {
     if (startedBy === 'vitest') {
       warnOnce(

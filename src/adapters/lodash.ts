@@ -39,7 +39,7 @@ function nativeMapOf(cache: unknown): { map: Map<unknown, unknown>; mapCache: { 
   return null;
 }
 
-const lodashAdapter: CacheAdapter = {
+export const lodashAdapter: CacheAdapter = {
   countKeys(memoized, record) {
     let n = 0;
     lodashAdapter.forEachKey(memoized, record, () => n++);

@@ -198,7 +198,7 @@ function removalHooks(cache: object, info: LruClassInfo): string | null {
   return null;
 }
 
-const lruAdapter: CacheAdapter = {
+export const lruAdapter: CacheAdapter = {
   countKeys(cache, record) {
     let n = 0;
     lruAdapter.forEachKey(cache, record, () => n++);

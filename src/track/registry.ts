@@ -13,7 +13,9 @@ import { captureStack } from '../source/callsite';
 import { faultPoint } from '../fault';
 import { log, reportInternalError } from '../log';
 
-export type LibraryName = 'lodash.memoize' | 'lodash' | 'lodash-es' | 'memoizee' | 'lru-cache';
+// Derived from the library declarations (src/libraries): 'lodash', 'lodash.memoize', 'lodash-es', 'memoizee', 'lru-cache'.
+import type { LibraryName } from '../libraries/index';
+export type { LibraryName };
 
 /** One detached entry: every object key it needs (all must stay alive) and what the adapter wants back. */
 export interface DetachedEntry {
@@ -178,6 +180,11 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
     rec.disabled = true;
     reportInternalError('tracking a cache key', err);
   }
+}
+
+/** How many caches were ever instrumented in this thread (collected ones included). */
+export function recordsCreated(): number {
+  return nextRecordNum - 1;
 }
 
 /** Live records; records whose cache was collected are dropped here. */

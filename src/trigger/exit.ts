@@ -2,7 +2,10 @@
 // unless LEAK_AGENT_EXIT_CODE asks for a different one when leaks are found in a process that would exit 0.
 import type { Config } from '../config';
 import { log } from '../log';
-import { runReport } from './run';
+
+// The report machinery (verify/, report/, heap/) is most of the agent: loaded on the first report, not at start-up.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const reports = (): typeof import('./run') => require('./run') as typeof import('./run');
 
 let done = false;
 
@@ -19,7 +22,14 @@ export function installExitTrigger(config: Config): void {
   process.on('exit', function leakAgentExitReport(code: number) {
     if (done) return;
     done = true;
-    const report = runReport(config, { trigger: 'exit', print: true, writeFile: true });
+    // No cache was ever instrumented and no file is wanted: the report would be empty, so its machinery stays unloaded.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const registry = require('../track/registry') as typeof import('../track/registry');
+    if (config.reportFile === null && registry.recordsCreated() === 0) {
+      log.trigger('exit: no cache was instrumented, nothing to report');
+      return;
+    }
+    const report = reports().runReport(config, { trigger: 'exit', print: true, writeFile: true });
     if (report && config.exitCode !== null && report.summary.deadKeys > 0 && code === 0) {
       process.exitCode = config.exitCode;
     }

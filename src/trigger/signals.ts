@@ -2,11 +2,15 @@
 // report are coalesced. SIGINT/SIGTERM are watched only while the app has no handler of its own: then the agent
 // reports and re-raises the signal with Node's default disposition, so the process ends exactly as it would have.
 import type { Config } from '../config';
-import { resultPath, takeRequest } from '../integrations/handoff';
 import { log } from '../log';
-import { writeReportFile } from '../report/write-file';
 import { markExitReported } from './exit';
-import { isReportRunning, runReport, runReportAsync } from './run';
+
+// Loaded on the first signal, not at start-up (see exit.ts).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const reports = (): typeof import('./run') => require('./run') as typeof import('./run');
+const handoff = (): typeof import('../integrations/handoff') => require('../integrations/handoff') as typeof import('../integrations/handoff');
+const reportFile = (): typeof import('../report/write-file') => require('../report/write-file') as typeof import('../report/write-file');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 let scheduled = false;
 
@@ -15,7 +19,7 @@ export function installSignalTriggers(config: Config): void {
     const signal = config.signal;
     try {
       process.on(signal, function leakAgentSignalReport() {
-        if (scheduled || isReportRunning()) {
+        if (scheduled || reports().isReportRunning()) {
           log.trigger('%s during a report: coalesced', signal);
           return;
         }
@@ -23,10 +27,12 @@ export function installSignalTriggers(config: Config): void {
         // A fresh macrotask: the app's current job has ended, so its own WeakRef bookkeeping is untouched.
         setImmediate(() => {
           scheduled = false;
-          void runReportAsync(config, { trigger: 'signal', print: true, writeFile: true }).then((report) => {
-            // `leak-agent report PID` is waiting for this report.
-            if (report && takeRequest()) writeReportFile(resultPath(process.pid), `${JSON.stringify(report)}\n`);
-          });
+          void reports()
+            .runReportAsync(config, { trigger: 'signal', print: true, writeFile: true })
+            .then((report) => {
+              // `leak-agent report PID` is waiting for this report.
+              if (report && handoff().takeRequest()) reportFile().writeReportFile(handoff().resultPath(process.pid), `${JSON.stringify(report)}\n`);
+            });
         }).unref();
       });
     } catch (err) {
@@ -40,7 +46,7 @@ export function installSignalTriggers(config: Config): void {
         // The app has its own handler: it decides what happens; the exit report follows if it exits.
         if (process.listenerCount(sig) > 1) return;
         markExitReported();
-        runReport(config, { trigger: 'signal', print: true, writeFile: true });
+        reports().runReport(config, { trigger: 'signal', print: true, writeFile: true });
         process.removeListener(sig, onTerminate);
         process.kill(process.pid, sig);
       };

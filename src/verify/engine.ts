@@ -6,8 +6,8 @@
 //   off       nothing verified
 import { performance } from 'node:perf_hooks';
 import type { VerifyMode } from '../config';
-import { clearResolverSlot } from '../adapters/lodash';
 import { faultPoint } from '../fault';
+import { pluginFor } from '../libraries/index';
 import { log, reportInternalError, warnOnce } from '../log';
 import { type CacheRecord, liveRecords } from '../track/registry';
 import { verifyWithGc } from './gc';
@@ -32,7 +32,7 @@ function collect(): Work {
   const targets: Target[] = [];
   const verdicts: CacheVerdict[] = [];
   for (const { record, store } of liveRecords()) {
-    clearResolverSlot(record);
+    pluginFor(record.library)?.beforeVerify?.(record);
     let trackedKeys = 0;
     let options: Record<string, number | boolean | string> = {};
     try {
