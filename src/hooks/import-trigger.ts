@@ -5,11 +5,11 @@
 // imports an ES module pays that for nothing. So the agent registers it
 //   - at once when an ES module can load before any sign this file could see: started with --import (or from
 //     Vitest), another --import/--loader in the flags, --experimental-default-type=module / --input-type=module,
-//     or the REPL;
-//   - otherwise just before the first thing that can load one: an ES-module entry (Module.runMain, which Node calls
-//     with each thread's entry file: .mjs, .js in a "type": "module" package), or a CommonJS file about to be
-//     compiled whose source contains `import(` or starts a line with `import …`/`export …` (a dynamic import, or
-//     module syntax that Node will detect), require(esm) (compiled with the format 'module'), and -e/-p/stdin code that does.
+//     the REPL, or an ES module entry (.mjs, .js in a "type": "module" package; a worker thread's entry is known
+//     only when Node passes it to Module.runMain);
+//   - otherwise just before the first thing that can load one: a CommonJS file about to be compiled whose source
+//     contains `import(` or starts a line with `import …`/`export …` (a dynamic import, or module syntax Node will
+//     detect), require(esm) (compiled with the format 'module'), and -e/-p/stdin code that does.
 // A CommonJS module is compiled before it runs, so the hook is in place before its first import() can start.
 // What this cannot see: an import() whose text is built at run time (eval('imp' + 'ort(…)')), and code compiled by
 // other means (vm.Script with importModuleDynamically); registering eagerly would be the only cover for those.
@@ -102,18 +102,25 @@ let watching = false;
  */
 export function installImportHookWhenNeeded(agentFile: string, startedBy: string): void {
   if (isImportHookInstalled() || watching) return;
+  const Module = nodeModule.Module as unknown as ModuleStatics;
+  const mainThread = isMainThread();
   const now =
     startedBy === 'import' || startedBy === 'vitest'
       ? `started by ${startedBy}`
-      : (flagReason() ?? (isReplWithoutScript() ? 'the REPL' : null));
+      : (flagReason() ??
+        (!mainThread
+          ? null
+          : isReplWithoutScript()
+            ? 'the REPL'
+            : // A main thread's entry is known now (process.argv[1], already absolute); a worker's only in runMain.
+              entryReason(process.argv[1], Module._findPath)));
   if (now) {
     installImportHook(agentFile, now);
     return;
   }
-  const Module = nodeModule.Module as unknown as ModuleStatics;
   const originalRunMain = Module.runMain;
   const originalCompile = Module.prototype._compile;
-  if (typeof originalRunMain !== 'function' || typeof originalCompile !== 'function') {
+  if (typeof originalCompile !== 'function' || (!mainThread && typeof originalRunMain !== 'function')) {
     installImportHook(agentFile, 'Module.runMain/_compile not found');
     return;
   }
@@ -123,7 +130,7 @@ export function installImportHookWhenNeeded(agentFile: string, startedBy: string
     if (!watching) return;
     watching = false;
     // Put Node's own functions back unless someone wrapped ours meanwhile (then ours stays, passing calls through).
-    if (Module.runMain === watchedRunMain) Module.runMain = originalRunMain;
+    if (watchedRunMain && Module.runMain === watchedRunMain) Module.runMain = originalRunMain;
     if (Module.prototype._compile === watchedCompile) Module.prototype._compile = originalCompile;
     try {
       installImportHook(agentFile, why);
@@ -132,22 +139,27 @@ export function installImportHookWhenNeeded(agentFile: string, startedBy: string
     }
   };
 
-  // Node calls Module.runMain with each thread's entry file ("runMain here might be monkey-patched by users in
-  // --require", lib/internal/main/run_main_module.js and worker_thread.js).
-  const watchedRunMain = {
-    runMain(this: unknown, main?: string): unknown {
-      if (watching) {
-        try {
-          const why = entryReason(main ?? process.argv[1], Module._findPath);
-          if (why) register(why);
-        } catch (err) {
-          reportInternalError('inspecting the entry point', err);
-        }
-      }
-      return Reflect.apply(originalRunMain, this, arguments);
-    },
-  }.runMain;
+  // A worker thread's entry file: Node passes it to Module.runMain ("runMain here might be monkey-patched by users
+  // in --require", lib/internal/main/worker_thread.js). Put back at its first call.
+  const watchedRunMain = mainThread
+    ? null
+    : {
+        runMain(this: unknown, main?: string): unknown {
+          if (Module.runMain === watchedRunMain) Module.runMain = originalRunMain;
+          if (watching) {
+            try {
+              const why = entryReason(main ?? process.argv[1], Module._findPath);
+              if (why) register(why);
+            } catch (err) {
+              reportInternalError('inspecting the entry point', err);
+            }
+          }
+          return Reflect.apply(originalRunMain!, this, arguments);
+        },
+      }.runMain;
 
+  // While it waits, this is one more frame under every CommonJS module's top-level code (as require-in-the-middle's
+  // is under every require); it goes away once the hook is registered.
   const watchedCompile = {
     _compile(this: unknown, content: string, filename: string, format?: string): unknown {
       if (watching) {
@@ -165,13 +177,16 @@ export function installImportHookWhenNeeded(agentFile: string, startedBy: string
       return Reflect.apply(originalCompile, this, arguments);
     },
   }._compile;
-  for (const [wrapper, original] of [
-    [watchedRunMain, originalRunMain],
-    [watchedCompile, originalCompile],
-  ] as const) {
-    Object.defineProperty(wrapper, 'length', { value: original.length });
-  }
-  Module.runMain = watchedRunMain;
+  Object.defineProperty(watchedCompile, 'length', { value: originalCompile.length });
   Module.prototype._compile = watchedCompile;
+  if (watchedRunMain) {
+    Object.defineProperty(watchedRunMain, 'length', { value: originalRunMain!.length });
+    Module.runMain = watchedRunMain;
+  }
   log.hooks('import hook deferred until an ES module can load (CommonJS so far)');
+}
+
+function isMainThread(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
 }
