@@ -27,13 +27,12 @@ function installModuleHooks(startedBy: string): void {
     (require('./hooks/load-hook') as typeof import('./hooks/load-hook')).installLoadHook();
     return;
   }
-  (require('./hooks/require') as typeof import('./hooks/require')).installRequireHook();
   // Vitest's vmThreads pool evaluates this file in a vm context without a real module filename.
   if (typeof __filename !== 'string') {
-    log.hooks('no module filename (vm context): import() is not instrumented here');
+    log.hooks('no module filename (vm context): modules are not instrumented here');
     return;
   }
-  (require('./hooks/import-trigger') as typeof import('./hooks/import-trigger')).installImportHookWhenNeeded(__filename, startedBy);
+  (require('./hooks/compile-hook') as typeof import('./hooks/compile-hook')).installCompileHook(__filename, startedBy);
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

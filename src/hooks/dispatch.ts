@@ -1,6 +1,7 @@
 // One place that turns "this file of this package loaded" into a patch, from the library declarations
-// (src/libraries). Every hook — the in-thread load hook (module.registerHooks), require-in-the-middle and
-// import-in-the-middle — asks `libraryFileAt`/`libraryFile` whether a file matters, then calls `onLibraryLoaded`.
+// (src/libraries). Every hook — the in-thread load hook (module.registerHooks), or on older lines the
+// Module.prototype._compile hook and import-in-the-middle — asks `libraryFileAt`/`libraryFile` whether a file
+// matters, then calls `onLibraryLoaded`.
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { faultPoint } from '../fault';

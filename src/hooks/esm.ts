@@ -1,7 +1,7 @@
 // import path for Node lines without a usable module.registerHooks (lines.ts): import-in-the-middle's loader,
 // registered with module.register, wraps only the libraries' declared files, and its addHook callback runs in this
 // thread with the module's namespace. It also sees CommonJS packages that an ES module imports
-// (`import _ from 'lodash'`), which never pass through require-in-the-middle.
+// (`import _ from 'lodash'`) before they run; compile-hook.ts patches them too (patches are idempotent).
 import * as nodeModule from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LIBRARIES, type LibraryPlugin } from '../libraries/index';

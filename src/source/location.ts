@@ -19,7 +19,7 @@ const AGENT_ROOT = resolve(__dirname, '..', '..');
 
 // The libraries and the helper packages they call through (their declarations in src/libraries), and the agent's
 // own dependencies that can sit on a stack.
-const LIBRARY_DIRS = new Set([...LIBRARY_PACKAGES, 'require-in-the-middle', 'import-in-the-middle', 'shimmer']);
+const LIBRARY_DIRS = new Set([...LIBRARY_PACKAGES, 'import-in-the-middle', 'shimmer']);
 
 function toPath(file: string): string | null {
   if (file.startsWith('file://')) {

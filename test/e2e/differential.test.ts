@@ -170,9 +170,9 @@ console.log('esm worker', c.size, m.cache.size);
     // The parent, the CommonJS worker and the forked child print the app's own warning (with its --trace-warnings
     // stack), nothing else.
     expect(plain.stderr.match(/AppWarning: the app warns once/g)).toHaveLength(3);
-    // Where Node has no usable registerHooks (Node 20), require-in-the-middle's require() wrapper and, until the
-    // first ES module, the agent's Module._compile watch are frames under module code, so --trace-warnings stacks
-    // differ there (README, Node lines): compare the warnings themselves, not their frames.
+    // Where Node has no usable registerHooks (Node 20), the agent's Module._compile wrapper (and a worker's
+    // Module.runMain watch) are frames under module code, so --trace-warnings stacks differ there (README, Node
+    // lines): compare the warnings themselves, not their frames.
     const normalise = (s: string): string =>
       s
         .replace(/\(node:\d+\)/g, '(node:PID)')

@@ -1,6 +1,7 @@
 // How the agent sees modules load, on the Node line running the suite (test/matrix.cjs runs it on each line):
-// one in-thread module.registerHooks load hook where Node has a usable one (22.22.3+, 24.11.1+, 26), else
-// require-in-the-middle plus import-in-the-middle through module.register, registered only once an ES module can load.
+// one in-thread module.registerHooks load hook where Node has a usable one (22.22.3+, 24.11.1+, 26), else a
+// Module.prototype._compile hook plus import-in-the-middle through module.register, registered only once an ES
+// module can load.
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
