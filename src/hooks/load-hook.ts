@@ -42,7 +42,10 @@ function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
   const result = nextLoad(url, context);
   try {
     // The common case first, as cheaply as possible: app files and node: builtins.
-    if (!url.startsWith('file:') || !url.includes('/node_modules/')) return result;
+    if (!url.startsWith('file:') || !url.includes('/node_modules/')) {
+      log.hooks('ignoring %s: not a file in node_modules', url);
+      return result;
+    }
     const conditions = (context as { conditions?: readonly string[] } | null)?.conditions;
     const via = conditions?.includes('require') ? 'require' : 'import';
     const target = libraryFileAt(fileURLToPath(url), via);
