@@ -12,7 +12,6 @@ import * as nodeModule from 'node:module';
 import { sep } from 'node:path';
 import { log, reportInternalError } from '../log';
 import { libraryFileAt, onLibraryLoaded } from './dispatch';
-import { installImportHook, isImportHookInstalled } from './esm';
 import { type FindPath, entryReason, reasonToRegisterAtStart, reasonToRegisterFor } from './import-trigger';
 
 type CompileFn = (this: unknown, content: string, filename: string, format?: string) => unknown;
@@ -28,6 +27,14 @@ interface CjsModule {
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
 let installed = false;
+let importHookRegistered = false;
+
+/** Register the import hook (esm.ts, loaded only then: most CommonJS apps never need it). */
+function installImportHook(agentFile: string, why: string): void {
+  importHookRegistered = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./esm') as typeof import('./esm')).installImportHook(agentFile, why);
+}
 
 export function installCompileHook(agentFile: string, startedBy: string): void {
   if (installed) return;
@@ -55,7 +62,7 @@ export function installCompileHook(agentFile: string, startedBy: string): void {
 
   const compile = {
     _compile(this: CjsModule, content: string, filename: string, format?: string): unknown {
-      if (!isImportHookInstalled()) {
+      if (!importHookRegistered) {
         try {
           const why = reasonToRegisterFor(content, filename, format);
           if (why) registerImportHook(why);
@@ -90,7 +97,7 @@ export function installCompileHook(agentFile: string, startedBy: string): void {
     const runMain = {
       runMain(this: unknown, main?: string): unknown {
         if (Module.runMain === runMain) Module.runMain = originalRunMain;
-        if (!isImportHookInstalled()) {
+        if (!importHookRegistered) {
           try {
             const why = entryReason(main ?? process.argv[1], Module._findPath);
             if (why) registerImportHook(why);

@@ -32,10 +32,6 @@ export function includePatterns(): RegExp[] {
 
 let installed = false;
 
-export function isImportHookInstalled(): boolean {
-  return installed;
-}
-
 /** Register the loader now (module.register starts Node's module-hooks thread: about 100 ms, see import-trigger.ts). */
 export function installImportHook(agentFile: string, why: string): void {
   if (installed) return;

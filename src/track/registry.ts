@@ -11,6 +11,7 @@
 // (`npm run bench -- --only ops`).
 import { captureStack } from '../source/callsite';
 import { faultPoint } from '../fault';
+import { noteCacheCreated } from './created';
 import { log, reportInternalError } from '../log';
 
 // Derived from the library declarations (src/libraries): 'lodash', 'lodash.memoize', 'lodash-es', 'memoizee', 'lru-cache'.
@@ -102,6 +103,7 @@ export interface NewRecord {
 
 export function createRecord(init: NewRecord): CacheRecord {
   const num = nextRecordNum++;
+  noteCacheCreated();
   const rec: CacheRecord = {
     num,
     id: `c${num}`,
@@ -180,11 +182,6 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
     rec.disabled = true;
     reportInternalError('tracking a cache key', err);
   }
-}
-
-/** How many caches were ever instrumented in this thread (collected ones included). */
-export function recordsCreated(): number {
-  return nextRecordNum - 1;
 }
 
 /** Live records; records whose cache was collected are dropped here. */

@@ -2,6 +2,7 @@
 // unless LEAK_AGENT_EXIT_CODE asks for a different one when leaks are found in a process that would exit 0.
 import type { Config } from '../config';
 import { log } from '../log';
+import { cachesCreated } from '../track/created';
 
 // The report machinery (verify/, report/, heap/) is most of the agent: loaded on the first report, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,9 +24,7 @@ export function installExitTrigger(config: Config): void {
     if (done) return;
     done = true;
     // No cache was ever instrumented and no file is wanted: the report would be empty, so its machinery stays unloaded.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const registry = require('../track/registry') as typeof import('../track/registry');
-    if (config.reportFile === null && registry.recordsCreated() === 0) {
+    if (config.reportFile === null && cachesCreated() === 0) {
       log.trigger('exit: no cache was instrumented, nothing to report');
       return;
     }

@@ -63,6 +63,20 @@ describe(`-e and -p under -r (${LINE})`, () => {
   });
 });
 
+describe(`start-up (${LINE})`, () => {
+  it('loads no report machinery (verify, report, heap, integrations), no adapter and no import hook it does not need', () => {
+    const listLoaded = "process.on('exit', () => console.log(Object.keys(require.cache).filter((k) => k.includes('/dist/')).map((k) => k.slice(k.lastIndexOf('/dist/') + 6)).sort().join(' ')))";
+    const run = runNode(app, ['-r', 'leak-agent', '-e', listLoaded]);
+    expect(run.status).toBe(0);
+    const loaded = run.stdout.trim().split(' ');
+    expect(loaded).toContain('start.js');
+    expect(loaded).toContain(SYNC_HOOKS ? 'hooks/load-hook.js' : 'hooks/compile-hook.js');
+    expect(loaded.filter((f) => /^(?:verify|report|heap|integrations|adapters|source|track\/registry|trigger\/run)\b/.test(f))).toEqual([]);
+    // module.register (and import-in-the-middle) only once an ES module can load, and never with registerHooks.
+    expect(loaded).not.toContain('hooks/esm.js');
+  });
+});
+
 describe(`worker threads (${LINE})`, () => {
   const WORKERS = `// Two workers one after the other, each with a CommonJS entry: their thread ids.
 const { Worker, isMainThread, parentPort, threadId } = require('node:worker_threads');
