@@ -48,7 +48,10 @@ export function installImportHook(agentFile: string, why: string): void {
   register('import-in-the-middle/hook.mjs', pathToFileURL(agentFile), { data: { include: includePatterns() } });
   iitm.addHook((url, namespace) => {
     try {
-      if (!url.startsWith('file:')) return;
+      if (!url.startsWith('file:')) {
+        log.hooks('ignoring %s (import): not a file', url);
+        return;
+      }
       const target = libraryFileAt(fileURLToPath(url), 'import');
       if (!target) return;
       const ns = namespace as Record<string, unknown>;

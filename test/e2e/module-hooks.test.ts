@@ -77,6 +77,35 @@ describe(`start-up (${LINE})`, () => {
   });
 });
 
+describe(`source maps (${LINE})`, () => {
+  // Code is only appended to a library file, so lru-cache's own source map (src/index.ts) still maps its frames.
+  placeScript(
+    app,
+    'lru-error.mjs',
+    `import { LRUCache } from 'lru-cache';
+setImmediate(() => {
+  try {
+    new LRUCache({});
+  } catch (err) {
+    console.log(err.stack.split('\\n').slice(0, 3).join('\\n'));
+  }
+});
+`,
+  );
+  placeScript(app, 'lru-error.cjs', "const { LRUCache } = require('lru-cache');\nsetImmediate(() => { try { new LRUCache({}); } catch (err) { console.log(err.stack.split('\\n').slice(0, 3).join('\\n')); } });\n");
+
+  it.each([
+    ['lru-error.mjs', '--import'],
+    ['lru-error.mjs', '-r'],
+    ['lru-error.cjs', '-r'],
+  ])('%s under %s with --enable-source-maps: the library error’s stack is the same', (script, flag) => {
+    const plain = runNode(app, ['--enable-source-maps', script]);
+    expect(plain.stdout).toMatch(/TypeError: At least one of max, maxSize, or ttl is required\n +at new \w+ \(.*src\/index\.ts:\d+:\d+\)/);
+    const run = runNode(app, ['--enable-source-maps', flag, 'leak-agent', script]);
+    expect(run.stdout).toBe(plain.stdout);
+  });
+});
+
 describe(`worker threads (${LINE})`, () => {
   const WORKERS = `// Two workers one after the other, each with a CommonJS entry: their thread ids.
 const { Worker, isMainThread, parentPort, threadId } = require('node:worker_threads');
