@@ -203,6 +203,26 @@ main();
     }
   });
 
+  it('an entry .js with module syntax in a package without "type" (Node detects it as an ES module)', () => {
+    placeScript(app, 'detected/package.json', '{}\n');
+    placeScript(
+      app,
+      'detected/main.js',
+      `import { LRUCache } from 'lru-cache';
+class Detected {}
+export const c = new LRUCache({ max: 5 });
+c.set(new Detected(), 1);
+console.log(c.size);
+`,
+    );
+    const plain = runNode(app, ['detected/main.js']);
+    const file = reportFile();
+    const run = runNode(app, ['-r', 'leak-agent', 'detected/main.js'], { LEAK_AGENT_REPORT_FILE: file });
+    expect(run.stdout).toBe(plain.stdout);
+    expect(run.status).toBe(plain.status);
+    expect(cachesIn(file)).toEqual(['lru-cache:Detected']);
+  });
+
   it('require(esm): an ES module required from CommonJS', () => {
     placeScript(
       app,
