@@ -1,6 +1,6 @@
 // lodash's memoize in every packaging (lodash/lodash 4.17–4.18; see src/adapters/lodash.ts for what is wrapped).
 import type { CacheAdapter } from '../track/registry';
-import { defineLibrary, type LibraryFile } from './types';
+import type { LibraryFile, LibraryPlugin } from './types';
 
 // Loaded with the first lodash file, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,7 +18,7 @@ function memoizeExport(path: RegExp, leaf: boolean): LibraryFile<LodashLibrary> 
   };
 }
 
-export const lodash = defineLibrary<LodashLibrary>({
+export const lodash: LibraryPlugin<LodashLibrary> = {
   packages: [
     {
       name: 'lodash',
@@ -56,4 +56,4 @@ export const lodash = defineLibrary<LodashLibrary>({
   },
   // The wrapped resolver remembers its last key until the miss that follows: forget it before judging.
   beforeVerify: (record) => adapter().clearResolverSlot(record),
-});
+};

@@ -1,7 +1,7 @@
 // lru-cache 4–11: every instance's class prototype gets wrapped insert methods (see src/adapters/lru-cache.ts).
 import { log } from '../log';
 import type { CacheAdapter } from '../track/registry';
-import { defineLibrary, type LoadedFile } from './types';
+import type { LibraryPlugin, LoadedFile } from './types';
 
 // Loaded with the first lru-cache file, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,7 +30,7 @@ function patchBuild(file: LoadedFile<'lru-cache'>, value: unknown, namespace: Re
   return undefined;
 }
 
-export const lruCache = defineLibrary<'lru-cache'>({
+export const lruCache: LibraryPlugin<'lru-cache'> = {
   packages: [
     {
       name: 'lru-cache',
@@ -56,4 +56,4 @@ export const lruCache = defineLibrary<'lru-cache'>({
         : 'at least set max';
     return `key the cache by a primitive id (for example obj.id) instead of the object, or keep per-object data in a WeakMap; ${bound}`;
   },
-});
+};

@@ -3,13 +3,13 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { CacheAdapter } from '../track/registry';
-import { defineLibrary } from './types';
+import type { LibraryPlugin } from './types';
 
 // Loaded with the first memoizee file, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const adapter = (): typeof import('../adapters/memoizee') => require('../adapters/memoizee') as typeof import('../adapters/memoizee');
 
-export const memoizee = defineLibrary<'memoizee'>({
+export const memoizee: LibraryPlugin<'memoizee'> = {
   packages: [
     {
       name: 'memoizee',
@@ -46,4 +46,4 @@ export const memoizee = defineLibrary<'memoizee'>({
   // memoizee calls through these on every memoized call (es5-ext's function helpers, its event emitter, d's
   // descriptors; timers-ext, next-tick and lru-queue for maxAge, async and max).
   helperPackages: ['es5-ext', 'event-emitter', 'd', 'timers-ext', 'next-tick', 'lru-queue'],
-});
+};

@@ -1,6 +1,7 @@
-// What one supported library declares. Everything else (the require hook's package list, which files the import
-// hooks rewrite, the report's `library` names, which stack frames are skipped in locations, the advice) is derived
-// from these declarations: adding a library is one file in src/libraries/ and one line in its index.
+// What one supported library declares. Everything else (which packages and files the module hooks patch, the
+// report's `library` names, which stack frames are skipped in locations, the advice) is derived from these
+// declarations: adding a library is one file in src/libraries/ and one line in its index. Types only: nothing here
+// is loaded at run time.
 import type { CacheAdapter, CacheRecord } from '../track/registry';
 
 /**
@@ -67,6 +68,7 @@ export interface AdviceInput<L extends string = string> {
   retention?: string | null;
 }
 
+/** A library's declaration; `L` names the report's `library` values it brings (LibraryName derives from them). */
 export interface LibraryPlugin<L extends string = string> {
   readonly packages: readonly LibraryPackage<L>[];
   /** The adapter that reads and detaches this library's cache storage (src/adapters). */
@@ -77,9 +79,4 @@ export interface LibraryPlugin<L extends string = string> {
   readonly helperPackages?: readonly string[];
   /** Runs for each of the library's caches before a verdict, e.g. to drop a reference the agent itself holds. */
   beforeVerify?(record: CacheRecord): void;
-}
-
-/** Declares a library; `L` names the report's `library` values it introduces (literal types, from which LibraryName derives). */
-export function defineLibrary<L extends string>(plugin: LibraryPlugin<L>): LibraryPlugin<L> {
-  return plugin;
 }
