@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { knownPackage } from '../libraries/index';
 import { log, reportInternalError } from '../log';
 import { type LibraryTarget, libraryFileAt, onLibraryLoaded } from './dispatch';
 import { LOAD_CALLBACK_KEY, type LoadCallback, type RewriteKind, rewriteSource } from './rewrite';
@@ -24,6 +25,21 @@ interface LoadResult {
   shortCircuit?: boolean;
 }
 type NextLoad = (url: string, context?: unknown) => LoadResult;
+
+/** The package a file: URL inside node_modules belongs to (after the last node_modules), or null. */
+function packageNameInUrl(url: string): string | null {
+  const at = url.lastIndexOf('/node_modules/');
+  if (at === -1) return null;
+  const rest = url.slice(at + 14);
+  const first = rest.indexOf('/');
+  const end = rest.startsWith('@') ? rest.indexOf('/', first + 1) : first;
+  if (first === -1 || end === -1) return null;
+  try {
+    return decodeURIComponent(rest.slice(0, end));
+  } catch {
+    return null; // a malformed escape: not the name of any supported package
+  }
+}
 
 function decode(source: string | ArrayBuffer | ArrayBufferView): string {
   // Not String(source): a Uint8Array would become "105,109,…".
@@ -48,6 +64,12 @@ function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
     }
     const conditions = (context as { conditions?: readonly string[] } | null)?.conditions;
     const via = conditions?.includes('require') ? 'require' : 'import';
+    // Most node_modules files belong to other packages: tell from the URL before turning it into a path.
+    const name = packageNameInUrl(url);
+    if (name === null || !knownPackage(name)) {
+      log.hooks('ignoring %s (%s): not a supported package', name ?? url, via);
+      return result;
+    }
     const target = libraryFileAt(fileURLToPath(url), via);
     if (!target) return result;
     const { loaded } = target;
