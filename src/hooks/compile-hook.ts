@@ -11,7 +11,6 @@
 import * as nodeModule from 'node:module';
 import { sep } from 'node:path';
 import { log, reportInternalError } from '../log';
-import { libraryFileAt, onLibraryLoaded } from './dispatch';
 import { type FindPath, entryReason, reasonToRegisterAtStart, reasonToRegisterFor } from './import-trigger';
 
 type CompileFn = (this: unknown, content: string, filename: string, format?: string) => unknown;
@@ -26,6 +25,20 @@ interface CjsModule {
 }
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
+// The library declarations and the dispatcher load with the first file from node_modules, not at start-up. Their
+// require() runs the wrapper again for each of the agent's own files (in node_modules/leak-agent when installed):
+// `loadingAgent` lets those pass instead of asking a half-loaded module.
+let loadingAgent = false;
+function dispatch(): typeof import('./dispatch') {
+  const outer = loadingAgent;
+  loadingAgent = true;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./dispatch') as typeof import('./dispatch');
+  } finally {
+    loadingAgent = outer;
+  }
+}
 let installed = false;
 let importHookRegistered = false;
 
@@ -71,8 +84,10 @@ export function installCompileHook(agentFile: string, startedBy: string): void {
         }
       }
       const result = Reflect.apply(originalCompile, this, arguments);
+      if (loadingAgent) return result; // one of the agent's own modules, required from inside this wrapper
       try {
         if (typeof filename === 'string' && filename.includes(NODE_MODULES) && format !== 'module') {
+          const { libraryFileAt, onLibraryLoaded } = dispatch();
           const target = libraryFileAt(filename, 'require');
           if (target) {
             const replacement = onLibraryLoaded(target, this.exports, null);

@@ -9,10 +9,28 @@
 import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { knownPackage } from '../libraries/index';
 import { log, reportInternalError } from '../log';
-import { type LibraryTarget, libraryFileAt, onLibraryLoaded } from './dispatch';
+import type { LibraryTarget } from './dispatch';
 import { LOAD_CALLBACK_KEY, type LoadCallback, type RewriteKind, rewriteSource } from './rewrite';
+
+// The library declarations and the dispatcher load with the first file from node_modules, not at start-up. Their
+// require() runs this hook again for each of the agent's own files (in node_modules/leak-agent when installed):
+// `loadingAgent` hands those back untouched instead of asking a half-loaded module.
+let loadingAgent = false;
+function agentModule<T>(load: () => T): T {
+  const outer = loadingAgent;
+  loadingAgent = true;
+  try {
+    return load();
+  } finally {
+    loadingAgent = outer;
+  }
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const dispatch = (): typeof import('./dispatch') => agentModule(() => require('./dispatch') as typeof import('./dispatch'));
+const libraries = (): typeof import('../libraries/index') =>
+  agentModule(() => require('../libraries/index') as typeof import('../libraries/index'));
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 // Library files the hook rewrote, by URL, for the callback (a file may go through `load` twice, for require and for
 // import, and run once).
@@ -56,6 +74,7 @@ function kindOf(format: string | null | undefined, target: LibraryTarget): Rewri
 
 function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
   const result = nextLoad(url, context);
+  if (loadingAgent) return result; // one of the agent's own modules, required from inside this hook
   try {
     // The common case first, as cheaply as possible: app files and node: builtins.
     if (!url.startsWith('file:') || !url.includes('/node_modules/')) {
@@ -66,11 +85,11 @@ function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
     const via = conditions?.includes('require') ? 'require' : 'import';
     // Most node_modules files belong to other packages: tell from the URL before turning it into a path.
     const name = packageNameInUrl(url);
-    if (name === null || !knownPackage(name)) {
+    if (name === null || !libraries().knownPackage(name)) {
       log.hooks('ignoring %s (%s): not a supported package', name ?? url, via);
       return result;
     }
-    const target = libraryFileAt(fileURLToPath(url), via);
+    const target = dispatch().libraryFileAt(fileURLToPath(url), via);
     if (!target) return result;
     const { loaded } = target;
     let { source: original, format } = result;
@@ -107,10 +126,10 @@ function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
 const callback: LoadCallback = Object.freeze({
   loaded(url: string, value: unknown, namespace: Readonly<Record<string, unknown>> | null): unknown {
     try {
-      const target = rewritten.get(url) ?? libraryFileAt(fileURLToPath(url), 'load hook');
+      const target = rewritten.get(url) ?? dispatch().libraryFileAt(fileURLToPath(url), 'load hook');
       if (!target) return undefined;
       const exported = namespace !== null && value === undefined ? namespace.default : value;
-      return onLibraryLoaded(target, exported, namespace);
+      return dispatch().onLibraryLoaded(target, exported, namespace);
     } catch (err) {
       reportInternalError('instrumenting a loaded module', err);
       return undefined;

@@ -77,6 +77,44 @@ describe(`start-up (${LINE})`, () => {
   });
 });
 
+describe(`installed as a real package (${LINE})`, () => {
+  // Elsewhere the suite's apps link node_modules/leak-agent to this repository, which Node resolves to a path outside
+  // node_modules. Installed, the agent's own files sit in node_modules and pass through its own hooks too.
+  const installed = makeApp('installed', { 'lru-cache': 'lru11', 'lodash-es': 'lodash-es', memoizee: 'memoizee' });
+  const target = join(installed, 'node_modules', 'leak-agent');
+  rmSync(target, { recursive: true, force: true });
+  for (const part of ['agent', 'dist', 'schema', 'package.json']) cpSync(join(ROOT, part), join(target, part), { recursive: true });
+  placeScript(
+    installed,
+    'app.cjs',
+    `const { LRUCache } = require('lru-cache');
+const memoizee = require('memoizee');
+class InstalledLru {}
+class InstalledMemoizee {}
+class InstalledLodashEs {}
+const c = new LRUCache({ max: 5 });
+const m = memoizee((o) => typeof o);
+c.set(new InstalledLru(), 1);
+m(new InstalledMemoizee());
+import('lodash-es/memoize.js').then(({ default: memoize }) => {
+  const l = memoize((o) => typeof o);
+  l(new InstalledLodashEs());
+  module.exports = { c, m, l };
+  console.log('done');
+});
+`,
+  );
+
+  it.each([['-r'], ['--import']])('under %s: no internal error, every library instrumented', (flag) => {
+    const file = join(installed, `installed${flag}.json`);
+    const run = runNode(installed, [flag, 'leak-agent', 'app.cjs'], { LEAK_AGENT_REPORT_FILE: file, DEBUG: 'leak-agent:hooks' });
+    expect(run.stdout).toBe('done\n');
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.stderr).toMatch(/ignoring leak-agent|leak-agent\/dist\/.*not a supported package|not a file the agent patches/);
+    expect(cachesIn(file)).toEqual(['lodash-es:InstalledLodashEs', 'lru-cache:InstalledLru', 'memoizee:InstalledMemoizee']);
+  });
+});
+
 describe(`source maps (${LINE})`, () => {
   // Code is only appended to a library file, so lru-cache's own source map (src/index.ts) still maps its frames.
   placeScript(
