@@ -1,6 +1,6 @@
 // One agent per thread: the preload entries (agent/index.cjs for -r, agent/index.mjs for --import) call start().
 // Idempotent across both flags, NODE_OPTIONS and several copies of the package (a Symbol.for marker on globalThis).
-import * as workerThreads from 'node:worker_threads';
+import workerThreads = require('node:worker_threads');
 import { type Config, loadConfig } from './config';
 import { registerHooksUsable } from './hooks/lines';
 import { isLoaderHooksThread } from './loader-thread';

@@ -8,7 +8,8 @@
 //   - Before a file that can load an ES module runs, the import hook is registered (import-trigger.ts, esm.ts).
 // The wrapper is one frame under every CommonJS module's top-level code, as require-in-the-middle's was under every
 // require(). Worker threads' entries are judged in Module.runMain, put back at its first call.
-import * as nodeModule from 'node:module';
+// `import … = require`: no __importStar copying every export of node:module at start-up.
+import nodeModule = require('node:module');
 import { sep } from 'node:path';
 import { log, reportInternalError } from '../log';
 import { type FindPath, entryReason, reasonToRegisterAtStart, reasonToRegisterFor } from './import-trigger';

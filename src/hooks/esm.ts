@@ -2,7 +2,8 @@
 // registered with module.register, wraps only the libraries' declared files, and its addHook callback runs in this
 // thread with the module's namespace. It also sees CommonJS packages that an ES module imports
 // (`import _ from 'lodash'`) before they run; compile-hook.ts patches them too (patches are idempotent).
-import * as nodeModule from 'node:module';
+// `import … = require`: no __importStar copying every export of node:module at start-up.
+import nodeModule = require('node:module');
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LIBRARIES, type LibraryPlugin } from '../libraries/index';
 import { log, reportInternalError } from '../log';

@@ -16,7 +16,7 @@
 // other means (vm.Script with importModuleDynamically); registering eagerly would be the only cover for those.
 import { readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { nodeFlags, otherLoaderFlags } from './flags';
+import { flagValues, nodeFlags, otherLoaderFlags } from './flags';
 
 /** Node's Module._findPath (how the CommonJS loader resolves the entry). */
 export type FindPath = (request: string, paths: string[] | null, isMain: boolean) => string | false;
@@ -26,24 +26,16 @@ export type FindPath = (request: string, paths: string[] | null, isMain: boolean
 const MAY_IMPORT = /\bimport\s*\(|^[ \t]*(?:import\s*[{*'"]|import\s+[\w$]|export\s*[{*]|export\s+[\w$])/m;
 const EVAL_WRAPPERS = new Set(['[eval]-wrapper', '[stdin]-wrapper']);
 
-const FLAG_REASONS: Array<[RegExp, string]> = [
-  [/^--experimental-default-type=module$/, '--experimental-default-type=module'],
-  [/^--input-type=module$/, '--input-type=module'],
-  [/^(?:-i|--interactive)$/, 'the REPL'],
-];
-
 /** Flags from the command line and NODE_OPTIONS that make an early ES module load possible. */
 function flagReason(): string | null {
   // Another tool's --import or --loader runs ES modules (and may register its own hooks) before the entry.
   const loaders = otherLoaderFlags();
   if (loaders.length > 0) return `${loaders.join(', ')} given`;
-  const args = nodeFlags();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    // `--experimental-default-type module`: join the separate value.
-    const joined = /^--(?:experimental-default-type|input-type)$/.test(arg) && args[i + 1] ? `${arg}=${args[i + 1]}` : arg;
-    for (const [re, reason] of FLAG_REASONS) if (re.test(joined)) return reason;
+  for (const [flag, value] of flagValues(['--experimental-default-type', '--input-type'])) {
+    if (value === 'module') return `${flag}=module`;
   }
+  const flags = nodeFlags();
+  if (flags.includes('-i') || flags.includes('--interactive')) return 'the REPL';
   return null;
 }
 

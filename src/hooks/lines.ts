@@ -7,7 +7,8 @@
 // CommonJS (compile-hook.ts) and registers import-in-the-middle's loader through module.register() for import, once
 // an ES module can load; module.register() is runtime-deprecated from Node 26.0.0 (DEP0205), which always takes the
 // first path.
-import * as nodeModule from 'node:module';
+// `import … = require`: no __importStar copying every export of node:module at start-up.
+import nodeModule = require('node:module');
 
 const FIRST_FIXED: Record<number, [number, number]> = { 22: [22, 3], 24: [11, 1], 25: [1, 0] };
 

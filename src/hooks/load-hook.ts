@@ -7,7 +7,8 @@
 // declared files (src/libraries). For those it appends a call back into the agent (rewrite.ts); the callback runs
 // the library's patch with the file's exports once the file has run.
 import { readFileSync } from 'node:fs';
-import * as nodeModule from 'node:module';
+// `import … = require`: no __importStar copying every export of node:module at start-up.
+import nodeModule = require('node:module');
 import { fileURLToPath } from 'node:url';
 import { log, reportInternalError } from '../log';
 import type { LibraryTarget } from './dispatch';
