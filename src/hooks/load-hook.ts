@@ -45,19 +45,27 @@ interface LoadResult {
 }
 type NextLoad = (url: string, context?: unknown) => LoadResult;
 
-/** The package a file: URL inside node_modules belongs to (after the last node_modules), or null. */
-function packageNameInUrl(url: string): string | null {
+/**
+ * The package a file: URL inside node_modules belongs to (after the last node_modules) and the path inside it, or
+ * null. From the URL alone: most node_modules files belong to other packages or are not declared files.
+ */
+function packageInUrl(url: string): { name: string; inner: string } | null {
   const at = url.lastIndexOf('/node_modules/');
   if (at === -1) return null;
-  const rest = url.slice(at + 14);
+  let rest = url.slice(at + 14);
+  const query = rest.search(/[?#]/);
+  if (query !== -1) rest = rest.slice(0, query);
+  if (rest.includes('%')) {
+    try {
+      rest = decodeURIComponent(rest);
+    } catch {
+      return null; // a malformed escape: no supported package's file
+    }
+  }
   const first = rest.indexOf('/');
   const end = rest.startsWith('@') ? rest.indexOf('/', first + 1) : first;
   if (first === -1 || end === -1) return null;
-  try {
-    return decodeURIComponent(rest.slice(0, end));
-  } catch {
-    return null; // a malformed escape: not the name of any supported package
-  }
+  return { name: rest.slice(0, end), inner: rest.slice(end + 1) };
 }
 
 function decode(source: string | ArrayBuffer | ArrayBufferView): string {
@@ -85,9 +93,14 @@ function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
     const conditions = (context as { conditions?: readonly string[] } | null)?.conditions;
     const via = conditions?.includes('require') ? 'require' : 'import';
     // Most node_modules files belong to other packages: tell from the URL before turning it into a path.
-    const name = packageNameInUrl(url);
-    if (name === null || !libraries().knownPackage(name)) {
-      log.hooks('ignoring %s (%s): not a supported package', name ?? url, via);
+    const where = packageInUrl(url);
+    const known = where && libraries().knownPackage(where.name);
+    if (!known) {
+      log.hooks('ignoring %s (%s): not a supported package', where?.name ?? url, via);
+      return result;
+    }
+    if (!known.pkg.files.some((f) => f.path.test(where!.inner))) {
+      log.hooks('ignoring %s/%s (%s): not a file the agent patches', where!.name, where!.inner, via);
       return result;
     }
     const target = dispatch().libraryFileAt(fileURLToPath(url), via);
