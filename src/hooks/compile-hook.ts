@@ -85,7 +85,10 @@ export function installCompileHook(agentFile: string, startedBy: string): void {
         }
       }
       const result = Reflect.apply(originalCompile, this, arguments);
-      if (loadingAgent) return result; // one of the agent's own modules, required from inside this wrapper
+      if (loadingAgent) {
+        log.hooks('ignoring %s: one of the agent’s own modules, loading from inside this hook', filename);
+        return result;
+      }
       try {
         if (typeof filename === 'string' && filename.includes(NODE_MODULES) && format !== 'module') {
           const { libraryFileAt, onLibraryLoaded } = dispatch();

@@ -83,7 +83,10 @@ function kindOf(format: string | null | undefined, target: LibraryTarget): Rewri
 
 function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
   const result = nextLoad(url, context);
-  if (loadingAgent) return result; // one of the agent's own modules, required from inside this hook
+  if (loadingAgent) {
+    log.hooks('ignoring %s: one of the agent’s own modules, loading from inside this hook', url);
+    return result;
+  }
   try {
     // The common case first, as cheaply as possible: app files and node: builtins.
     if (!url.startsWith('file:') || !url.includes('/node_modules/')) {
