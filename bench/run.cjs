@@ -17,7 +17,7 @@ if (args.includes('--help') || args.includes('-h')) {
 
 Measures leak-agent against the same libraries without it, in one run, and prints ratios:
   ops       ns per operation: cache hits, misses with object keys, lru-cache string keys; heap per tracked key
-  startup   node -r leak-agent -e 0 against node -e 0 (median)
+  startup   node -r leak-agent -e 0 against node -e 0 on each available Node line (median of 11 pairs; wall, peak RSS)
   verdict   gc-engine verdict against one plain full GC and v8.writeHeapSnapshot, at 50, 200 and 500 MB heaps
   snapshot  snapshot-engine verdict at 200 MB; its reader's throughput and marking time next to JSON.parse
 Options:
@@ -91,26 +91,51 @@ function ops() {
   table(rows, ['scenario', 'no agent', 'agent', 'ratio', 'target']);
 }
 
+// The Node lines to measure start-up on: this one, then every line the matrix tests whose binary is cached
+// (test/matrix.cjs downloads them; the bench never does).
+function startupLines() {
+  const { MAJORS, cachedBinary } = require('../test/matrix.cjs');
+  const lines = [{ label: `Node ${process.versions.node}`, bin: process.execPath, major: process.versions.node.split('.')[0] }];
+  for (const major of MAJORS) {
+    if (major === lines[0].major) continue;
+    const bin = cachedBinary(major);
+    if (!bin) continue;
+    const version = spawnSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+    lines.push({ label: `Node ${version}`, bin, major });
+  }
+  return lines;
+}
+
+// Wall time of `node [-r leak-agent] -e 0`, and peak RSS from a twin run whose -e code prints
+// process.resourceUsage().maxRSS at exit (the same start-up, plus one exit listener on both sides).
+const PRINT_PEAK_RSS = "process.on('exit', () => process.stdout.write(String(process.resourceUsage().maxRSS)))";
+
 function startup() {
-  const n = quick ? 3 : 21;
-  const time = (nodeArgs) => {
+  const pairs = quick ? 3 : 11;
+  const spawnTimed = (bin, nodeArgs) => {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, nodeArgs, { cwd: ROOT, env });
-    if (r.status !== 0) throw new Error(`start-up run failed: ${r.stderr}`);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
+    const r = spawnSync(bin, nodeArgs, { cwd: ROOT, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`start-up run ${bin} ${nodeArgs.join(' ')} failed: ${r.stderr}`);
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, stdout: r.stdout };
   };
-  const plain = [];
-  const agent = [];
-  for (let i = 0; i < n; i++) {
-    progress(`start-up: ${i + 1}/${n}`);
-    plain.push(time(['-e', '0']));
-    agent.push(time(['-r', AGENT, '-e', '0']));
+  const rows = [];
+  for (const line of startupLines()) {
+    const wall = { plain: [], agent: [] };
+    const rss = { plain: [], agent: [] };
+    // Alternating pairs: whatever else the machine does hits both sides alike.
+    for (let i = 0; i < pairs; i++) {
+      progress(`start-up on ${line.label}: ${i + 1}/${pairs}`);
+      wall.plain.push(spawnTimed(line.bin, ['-e', '0']).ms);
+      wall.agent.push(spawnTimed(line.bin, ['-r', AGENT, '-e', '0']).ms);
+      rss.plain.push(Number(spawnTimed(line.bin, ['-e', PRINT_PEAK_RSS]).stdout) / 1024);
+      rss.agent.push(Number(spawnTimed(line.bin, ['-r', AGENT, '-e', PRINT_PEAK_RSS]).stdout) / 1024);
+    }
+    const [wp, wa, rp, ra] = [median(wall.plain), median(wall.agent), median(rss.plain), median(rss.agent)];
+    rows.push([line.label, wp.toFixed(1), wa.toFixed(1), `+${(wa - wp).toFixed(1)} ms`, '≤ +30 ms', rp.toFixed(1), ra.toFixed(1), `+${(ra - rp).toFixed(1)} MiB`]);
   }
   progress('');
-  const p = median(plain);
-  const a = median(agent);
-  process.stdout.write(`\n${bold(`Start-up (median of ${n})`)}\n`);
-  table([['node -e 0', p.toFixed(1), a.toFixed(1), `+${(a - p).toFixed(1)} ms`, '≤ +30 ms']], ['command', 'no agent ms', 'agent ms', 'extra', 'target']);
+  process.stdout.write(`\n${bold(`Start-up: node -r leak-agent -e 0 against node -e 0 (median of ${pairs} alternating pairs; peak RSS)`)}\n`);
+  table(rows, ['node -e 0', 'no agent ms', 'agent ms', 'extra', 'target', 'no agent MiB', 'agent MiB', 'extra RSS']);
 }
 
 function snapshotEngine() {

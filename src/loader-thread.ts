@@ -1,7 +1,7 @@
 // Whether this thread is Node's module-hooks thread. A `-r` preload is executed again inside it once
 // module.register() is used (Node 20–24); that thread has no app caches and must not run an agent. Kept in its own
 // tiny module so the preload entry can bail out before loading anything else.
-import * as workerThreads from 'node:worker_threads';
+import workerThreads = require('node:worker_threads');
 
 export function isLoaderHooksThread(): boolean {
   if (workerThreads.isMainThread) return false;

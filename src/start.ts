@@ -1,10 +1,9 @@
 // One agent per thread: the preload entries (agent/index.cjs for -r, agent/index.mjs for --import) call start().
 // Idempotent across both flags, NODE_OPTIONS and several copies of the package: the agent's state is the thread's one
 // shared object (shared.ts), and a copy that finds an agent running delegates to it.
-import * as workerThreads from 'node:worker_threads';
+import workerThreads = require('node:worker_threads');
 import { type Config, loadConfig } from './config';
-import { installImportHook } from './hooks/esm';
-import { installRequireHook } from './hooks/require';
+import { registerHooksUsable } from './hooks/lines';
 import { isLoaderHooksThread } from './loader-thread';
 import { log, reportInternalError, warnOnce } from './log';
 import { type AgentApi, type AgentInfo, shared } from './shared';
@@ -36,6 +35,22 @@ export function agentApi(): AgentApi {
   return running?.api ?? localApi(loadConfig());
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- each line loads only the hooks it uses */
+function installModuleHooks(startedBy: string): void {
+  if (registerHooksUsable()) {
+    // One in-thread load hook covers require and import; no module.register(), so no hooks thread and no DEP0205.
+    (require('./hooks/load-hook') as typeof import('./hooks/load-hook')).installLoadHook();
+    return;
+  }
+  // Vitest's vmThreads pool evaluates this file in a vm context without a real module filename.
+  if (typeof __filename !== 'string') {
+    log.hooks('no module filename (vm context): modules are not instrumented here');
+    return;
+  }
+  (require('./hooks/compile-hook') as typeof import('./hooks/compile-hook')).installCompileHook(__filename, startedBy);
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 export function start(startedBy: string): AgentInfo | null {
   const state = shared();
   const existing = state.agent;
@@ -48,10 +63,7 @@ export function start(startedBy: string): AgentInfo | null {
   const agent: AgentInfo = Object.freeze({ config, startedBy, api: localApi(config) });
   state.agent = agent;
   try {
-    installRequireHook();
-    // Vitest's vmThreads pool evaluates this file in a vm context without a real module filename.
-    if (typeof __filename === 'string') installImportHook(__filename);
-    else log.hooks('no module filename (vm context): import() is not instrumented here');
+    installModuleHooks(startedBy);
   } catch (err) {
     if (startedBy === 'vitest') {
       warnOnce(

@@ -88,7 +88,7 @@ function memoizedCache(memoized: object): unknown {
   return hasOwnData(memoized, 'cache');
 }
 
-const lodashAdapter: CacheAdapter = {
+export const lodashAdapter: CacheAdapter = {
   countKeys(memoized, record) {
     let n = 0;
     lodashAdapter.forEachKey(memoized, record, () => n++);

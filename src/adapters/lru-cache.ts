@@ -233,7 +233,7 @@ function fetchMethodOf(cache: object, info: LruClassInfo): unknown {
   return desc?.get ? Reflect.apply(desc.get, cache, []) : undefined;
 }
 
-const lruAdapter: CacheAdapter = {
+export const lruAdapter: CacheAdapter = {
   countKeys(cache, record) {
     let n = 0;
     lruAdapter.forEachKey(cache, record, () => n++);

@@ -91,7 +91,7 @@ function listenersOf(conf: Conf, type: string): Function[] {
   return typeof raw === 'function' ? [raw] : Array.from(raw);
 }
 
-const memoizeeAdapter: CacheAdapter = {
+export const memoizeeAdapter: CacheAdapter = {
   countKeys(conf, record) {
     const keys = new Set<object>();
     memoizeeAdapter.forEachKey(conf, record, (k) => keys.add(k));

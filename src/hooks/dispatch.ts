@@ -1,15 +1,13 @@
-// One place that knows which file of which package gets which patch. Both loaders (require and import) feed it.
+// One place that turns "this file of this package loaded" into a patch, from the library declarations
+// (src/libraries). Every hook — the in-thread load hook (module.registerHooks), or on older lines the
+// Module.prototype._compile hook and import-in-the-middle — asks `libraryFileAt`/`libraryFile` whether a file
+// matters, then calls `onLibraryLoaded`.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
-import { patchLodashObject, wrapLodashMemoize } from '../adapters/lodash';
-import { looksLikeLruClass, patchLruCacheClass } from '../adapters/lru-cache';
-import { patchMemoizeePlain } from '../adapters/memoizee';
 import { faultPoint } from '../fault';
+import { type KnownPackage, type LibraryFile, type LibraryName, type LoadedFile, knownPackage } from '../libraries/index';
+import { satisfies } from '../libraries/versions';
 import { log, reportInternalError } from '../log';
-
-export const PACKAGES = ['lru-cache', 'lodash', 'lodash.memoize', 'lodash-es', 'memoizee'] as const;
-export type PackageName = (typeof PACKAGES)[number];
 
 const versions = new Map<string, string>();
 
@@ -26,7 +24,10 @@ export function packageVersion(baseDir: string): string {
   return v;
 }
 
-/** Split an absolute file path into (package name, package dir, path inside the package), or null. */
+/**
+ * Split an absolute file path into (package name, package dir, path inside the package), or null. The package is
+ * the one after the *last* node_modules: a package nested in a library's own node_modules is that other package.
+ */
 export function packageOf(file: string): { name: string; baseDir: string; inner: string } | null {
   const marker = `${sep}node_modules${sep}`;
   const at = file.lastIndexOf(marker);
@@ -40,76 +41,71 @@ export function packageOf(file: string): { name: string; baseDir: string; inner:
   return { name, baseDir, inner };
 }
 
-export interface Loaded {
-  pkg: PackageName;
-  version: string;
-  baseDir: string;
-  /** Path inside the package with '/' separators ('' when only the main entry is known). */
-  inner: string;
-  /** 'require' or 'import', for diagnostics. */
-  via: string;
+/** A library file that is about to load or has loaded, with the declaration that patches it. */
+export interface LibraryTarget {
+  readonly loaded: LoadedFile<LibraryName>;
+  readonly file: LibraryFile<LibraryName>;
+}
+
+// One line per package copy whose version is skipped, not one per file.
+const skippedCopies = new Set<string>();
+
+/**
+ * The declared file of a supported package at `inner` inside `baseDir`, or null (with the reason under
+ * DEBUG=leak-agent:hooks) when the package, the file or the version is not one the agent patches.
+ */
+export function libraryFile(name: string, baseDir: string, inner: string, via: string): LibraryTarget | null {
+  const known: KnownPackage | undefined = knownPackage(name);
+  if (!known) {
+    log.hooks('ignoring %s (%s): not a supported package', name, via);
+    return null;
+  }
+  const file = known.pkg.files.find((f) => f.path.test(inner));
+  if (!file) {
+    log.hooks('ignoring %s/%s (%s): not a file the agent patches', name, inner, via);
+    return null;
+  }
+  const version = packageVersion(baseDir);
+  if (!satisfies(version, known.pkg.versions)) {
+    if (!skippedCopies.has(baseDir)) {
+      skippedCopies.add(baseDir);
+      log.hooks(
+        'skipping %s %s at %s: %s (supported: %s)',
+        name,
+        version,
+        baseDir,
+        version === 'unknown' ? 'its version cannot be read from package.json' : 'version not supported',
+        known.pkg.versions,
+      );
+    }
+    return null;
+  }
+  return { loaded: { pkg: name, library: known.pkg.library, version, baseDir, inner, via }, file };
+}
+
+/** `libraryFile` for an absolute path. */
+export function libraryFileAt(path: string, via: string): LibraryTarget | null {
+  const where = packageOf(path);
+  if (!where) {
+    log.hooks('ignoring %s (%s): not in node_modules', path, via);
+    return null;
+  }
+  return libraryFile(where.name, where.baseDir, where.inner, via);
 }
 
 /**
- * Patch what `exports` (or a module namespace's `default`/named exports) offers. Returns a replacement for the
- * module's main value when the export itself must be replaced (a bare `memoize` function), or undefined.
+ * Patch what a library file exports. `value` is CommonJS `module.exports`, an ES module's default export, or (for
+ * 'replace' files of ES builds) the value of `export default`. Returns the replacement export ('replace' files), or
+ * undefined to keep it. Never throws.
  */
-export function onLibraryLoaded(mod: Loaded, exportsValue: unknown, named: Record<string, unknown> | null): unknown {
+export function onLibraryLoaded(target: LibraryTarget, value: unknown, namespace: Readonly<Record<string, unknown>> | null): unknown {
+  const { loaded, file } = target;
   try {
     faultPoint('patch');
-    switch (mod.pkg) {
-      case 'lru-cache':
-        patchLruExports(mod, exportsValue, named);
-        return undefined;
-      case 'lodash':
-        if (mod.inner === 'memoize.js' || mod.inner === 'memoize') {
-          return typeof exportsValue === 'function' ? wrapLodashMemoize(exportsValue, 'lodash', mod.version) : undefined;
-        }
-        if (mod.inner === '' || mod.inner === 'lodash.js' || mod.inner === 'lodash.min.js' || mod.inner === 'index.js') {
-          patchLodashObject(exportsValue, 'lodash', mod.version, `${mod.baseDir}/${mod.inner}`);
-        }
-        return undefined;
-      case 'lodash.memoize':
-        if (mod.inner === '' || mod.inner === 'index.js') {
-          return typeof exportsValue === 'function' ? wrapLodashMemoize(exportsValue, 'lodash.memoize', mod.version) : undefined;
-        }
-        return undefined;
-      case 'lodash-es':
-        if (mod.inner === 'memoize.js') {
-          return typeof exportsValue === 'function' ? wrapLodashMemoize(exportsValue, 'lodash-es', mod.version) : undefined;
-        }
-        return undefined;
-      case 'memoizee':
-        if (mod.inner === 'plain.js') {
-          patchMemoizeePlain(exportsValue, mod.version, `${mod.baseDir}/plain.js`);
-        } else if (mod.inner === 'profile.js') {
-          // memoizee/profile replaced plain's __profiler__ with its own: put ours back on top, chaining to it.
-          const plain = createRequire(join(mod.baseDir, 'package.json'))('./plain.js') as unknown;
-          patchMemoizeePlain(plain, mod.version, `${mod.baseDir}/plain.js`, true);
-        }
-        return undefined;
-      default:
-        return undefined;
-    }
+    const replacement = file.patch(loaded, value, namespace);
+    return file.expose === 'replace' ? replacement : undefined;
   } catch (err) {
-    reportInternalError(`patching ${mod.pkg}@${mod.version}`, err);
+    reportInternalError(`patching ${loaded.pkg}@${loaded.version}`, err);
     return undefined;
   }
-}
-
-function patchLruExports(mod: Loaded, exportsValue: unknown, named: Record<string, unknown> | null): void {
-  const seen = new Set<unknown>();
-  const candidates: unknown[] = [exportsValue];
-  if (exportsValue !== null && (typeof exportsValue === 'object' || typeof exportsValue === 'function')) {
-    const e = exportsValue as Record<string, unknown>;
-    candidates.push(e.LRUCache, e.default);
-  }
-  if (named) candidates.push(named.LRUCache, named.default);
-  let patched = 0;
-  for (const c of candidates) {
-    if (seen.has(c) || !looksLikeLruClass(c)) continue;
-    seen.add(c);
-    if (patchLruCacheClass(c, mod.version, `${mod.baseDir}/${mod.inner}`)) patched++;
-  }
-  if (patched === 0 && seen.size === 0) log.hooks('lru-cache %s: no cache class in %s (%s)', mod.version, mod.inner || 'main', mod.via);
 }

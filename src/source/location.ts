@@ -4,6 +4,7 @@
 import { findSourceMap } from 'node:module';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LIBRARY_PACKAGES } from '../libraries/index';
 import { parseStack } from './callsite';
 
 export interface SourceLocation {
@@ -16,8 +17,9 @@ export interface SourceLocation {
 /** The agent's own package root (dist/source/ → two levels up). */
 const AGENT_ROOT = resolve(__dirname, '..', '..');
 
-// memoizee runs through es5-ext, event-emitter and d; lodash and lru-cache have no helpers on the stack.
-const LIBRARY_DIRS = ['lru-cache', 'lodash', 'lodash-es', 'lodash.memoize', 'memoizee', 'es5-ext', 'event-emitter', 'd', 'require-in-the-middle', 'import-in-the-middle', 'shimmer'];
+// The libraries and the helper packages they call through (their declarations in src/libraries), and the agent's
+// own dependencies that can sit on a stack.
+const LIBRARY_DIRS = new Set([...LIBRARY_PACKAGES, 'import-in-the-middle', 'shimmer']);
 
 function toPath(file: string): string | null {
   if (file.startsWith('file://')) {
@@ -46,8 +48,9 @@ function isLibraryPath(path: string): boolean {
   const marker = `${sep}node_modules${sep}`;
   const at = path.lastIndexOf(marker);
   if (at === -1) return false;
-  const name = path.slice(at + marker.length).split(sep)[0];
-  return name !== undefined && LIBRARY_DIRS.includes(name);
+  const parts = path.slice(at + marker.length).split(sep);
+  const name = parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  return name !== undefined && LIBRARY_DIRS.has(name);
 }
 
 let sourceMapSupport: typeof import('source-map-support') | null | undefined;

@@ -15,11 +15,14 @@
 import { captureStack } from '../source/callsite';
 import { madeByAppCode } from '../source/location';
 import { faultPoint } from '../fault';
+import { noteCacheCreated } from './created';
 import { log, reportInternalError } from '../log';
 import { slot } from '../shared';
 import { type CacheLife, maybeSample, newCacheLife } from './lifecycle';
 
-export type LibraryName = 'lodash.memoize' | 'lodash' | 'lodash-es' | 'memoizee' | 'lru-cache';
+// Derived from the library declarations (src/libraries): 'lodash', 'lodash.memoize', 'lodash-es', 'memoizee', 'lru-cache'.
+import type { LibraryName } from '../libraries/index';
+export type { LibraryName };
 
 /** One tracked entry of a cache: every object key it needs (all must stay alive) and its cached value. */
 export interface CacheEntry {
@@ -189,6 +192,7 @@ export interface NewRecord {
 
 export function createRecord(init: NewRecord): CacheRecord {
   const num = reg.nextRecordNum++;
+  noteCacheCreated();
   const rec: CacheRecord = {
     num,
     id: `c${num}`,

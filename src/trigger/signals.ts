@@ -2,10 +2,14 @@
 // report are coalesced. SIGINT/SIGTERM are watched only while the app has no handler of its own: then the agent
 // reports and re-raises the signal with Node's default disposition, so the process ends exactly as it would have.
 import type { Config } from '../config';
-import { answerRequests, handoffEnv } from '../integrations/handoff';
 import { log, reportInternalError } from '../log';
 import { markExitReported } from './exit';
-import { isReportRunning, runReport, runReportAsync, runningAsyncTrigger, whenAsyncReportsDone } from './run';
+
+// Loaded on the first signal, not at start-up (see exit.ts).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const reports = (): typeof import('./run') => require('./run') as typeof import('./run');
+const handoff = (): typeof import('../integrations/handoff') => require('../integrations/handoff') as typeof import('../integrations/handoff');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 let scheduled = false;
 
@@ -14,8 +18,10 @@ export function installSignalTriggers(config: Config): void {
     const signal = config.signal;
     // Where `leak-agent report` leaves requests depends on the environment the process started with (what the CLI
     // reads in /proc/PID/environ); the app may change process.env later, so both are looked at.
-    const startEnv = handoffEnv(process.env);
+    const { XDG_RUNTIME_DIR, TMPDIR, TMP, TEMP } = process.env;
+    const startEnv = { XDG_RUNTIME_DIR, TMPDIR, TMP, TEMP };
     const signalReport = (): void => {
+      const { isReportRunning, runReportAsync, whenAsyncReportsDone } = reports();
       if (isReportRunning()) {
         // Another kind of report (API, test window) is in flight: this signal's report, and any request a
         // `leak-agent report` left, follow it instead of being lost.
@@ -28,7 +34,8 @@ export function installSignalTriggers(config: Config): void {
         if (report === null) return;
         try {
           // `leak-agent report PID` calls waiting for this report (several may have asked while it ran).
-          answerRequests(`${JSON.stringify(report)}\n`, [startEnv, handoffEnv(process.env)]);
+          const { answerRequests, handoffEnv } = handoff();
+          answerRequests(`${JSON.stringify(report)}\n`, [handoffEnv(startEnv), handoffEnv(process.env)]);
         } catch (err) {
           reportInternalError('answering leak-agent report', err);
         }
@@ -36,7 +43,7 @@ export function installSignalTriggers(config: Config): void {
     };
     try {
       process.on(signal, function leakAgentSignalReport() {
-        if (scheduled || runningAsyncTrigger() === 'signal') {
+        if (scheduled || reports().runningAsyncTrigger() === 'signal') {
           log.trigger('%s during a signal report: coalesced', signal);
           return;
         }
@@ -57,7 +64,7 @@ export function installSignalTriggers(config: Config): void {
         // Within the grace period a supervisor gives (docker stop: 10 s): an analysis in flight is stopped and its
         // files removed, and the report uses the gc engine — never a heap snapshot on the way out.
         abortSnapshots();
-        runReport(config, { trigger: 'signal', print: true, writeFile: true, gcOnly: true });
+        reports().runReport(config, { trigger: 'signal', print: true, writeFile: true, gcOnly: true });
         process.removeListener(sig, onTerminate);
         process.kill(process.pid, sig);
       };

@@ -7,7 +7,7 @@
 //   off       nothing verified
 import { performance } from 'node:perf_hooks';
 import type { VerifyMode } from '../config';
-import { clearResolverSlot } from '../adapters/lodash';
+import { pluginFor } from '../libraries/index';
 import { getHeapStatistics } from 'node:v8';
 import { faultActive, faultPoint } from '../fault';
 import { log, reportInternalError, warnOnce } from '../log';
@@ -42,7 +42,7 @@ function collect(): Work {
   const targets: CacheVerdict[] = [];
   const verdicts: CacheVerdict[] = [];
   for (const record of liveRecords()) {
-    clearResolverSlot(record);
+    pluginFor(record.library)?.beforeVerify?.(record);
     const store = record.storeRef.deref();
     if (store === undefined) continue;
     let trackedKeys = 0;

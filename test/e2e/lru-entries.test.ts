@@ -23,10 +23,16 @@ describe('lru-cache entry points', () => {
 });
 
 describe('loader hooks thread', () => {
-  it('runs no second agent (one "agent started" under -r, whose module.register starts the hooks thread)', () => {
+  // Node runs -r preloads again in its module-hooks thread whenever anything calls module.register() (the agent on
+  // Node 20, or another tool); the agent must not start there (registerHooks in that thread killed Node 22.23.5).
+  it("runs no second agent when another tool's module.register() starts the hooks thread", () => {
     const app = makeApp('lru10', { 'lru-cache': 'lru10' });
     placeScript(app, 'lru-entries.cjs');
-    const run = runNode(app, ['-r', 'leak-agent', 'lru-entries.cjs', 'min'], { DEBUG: 'leak-agent:hooks' });
+    placeScript(app, 'pass-loader.mjs', 'export async function load(url, context, next) { return next(url, context); }\n');
+    placeScript(app, 'register-pass-loader.mjs', "import { register } from 'node:module';\nregister('./pass-loader.mjs', import.meta.url);\n");
+    const run = runNode(app, ['--no-warnings', '-r', 'leak-agent', '--import', './register-pass-loader.mjs', 'lru-entries.cjs', 'min'], { DEBUG: 'leak-agent:hooks' });
+    expect(run.stdout).toBe('ok min\n');
+    expect(run.status).toBe(0);
     expect(run.stderr.match(/agent started by/g)).toHaveLength(1);
   });
 });

@@ -53,8 +53,8 @@ it('a leak that starts after thousands of inserts still gets an example insertio
     `const { LRUCache } = require('lru-cache');
 class Live {}
 class Late {}
-const cache = new LRUCache({ max: 10000 }); globalThis.live = [];
-globalThis.cache = cache;
+const cache = (globalThis.cache = new LRUCache({ max: 10000 })); // a live cache: a garbage one is never judged
+globalThis.live = [];
 for (let i = 0; i < 3000; i++) { const k = new Live(); live.push(k); cache.set(k, i); }
 for (let i = 0; i < 2048; i++) cache.set(new Late(), i); // line 7: the leak
 `,

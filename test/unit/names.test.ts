@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureStack, parseStack } from '../../src/source/callsite';
 import { nameFromSite } from '../../src/source/names';
 
 const dir = mkdtempSync(join(tmpdir(), 'leak-agent-names-'));
@@ -41,7 +42,6 @@ describe('nameFromSite', () => {
 
 describe('captureStack', () => {
   it("names a timer's anonymous callback <anonymous>, not Node's internal _onTimeout, and keeps a named one", async () => {
-    const { captureStack, parseStack } = await import('../../src/source/callsite');
     const inTimer = (fn: () => string | null) => new Promise<string | null>((resolve) => setTimeout(() => resolve(fn()), 1));
     const anonymous = await inTimer(function probe() {
       return captureStack(probe);

@@ -26,6 +26,7 @@ function record(num: number, library: CacheRecord['library'], name: string | nul
     disabled: false,
     hints: new Set(),
     removed: null,
+    life: null,
   };
 }
 
