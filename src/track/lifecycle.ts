@@ -6,11 +6,13 @@
 // LEAK_AGENT_VERIFY=off.
 //
 // How: a sample of each cache's object keys is registered with one FinalizationRegistry (held value: a number, the
-// sample's slot — never the key, the cache or a value) and remembered through a WeakRef. A sweep, at most every
-// SWEEP_MS and only after a collection (a canary registered with the same registry tells), asks each cache's storage
-// whether it still holds its sampled keys (a Map lookup: no app code, no library method); one it no longer holds is
-// marked removed at that sweep. When V8 collects a sampled key, it counts as collected after eviction when the cache
-// removed it at most LAST_HOLDER_SWEEPS sweeps before (or after the last sweep: removed and collected in between).
+// sample's slot — never the key, the cache or a value) and remembered through a WeakRef. A sweep every SWEEP_MS
+// (an unref'd timer, only while samples are outstanding) asks each cache's storage whether it still holds its sampled
+// keys (a Map lookup: no app code, no library method); one it no longer holds is marked removed at that sweep. When V8
+// collects a sampled key, it counts as collected after eviction when the cache removed it at most LAST_HOLDER_SWEEPS
+// sweeps before (or after the last sweep: removed and collected in between). (A canary object re-registered from the
+// registry's own callback would have told of each collection sooner, but it made Node's exit spin forever: draining
+// its platform tasks ran the callback, which made the next collection's task, and so on.)
 //
 // Bounds: the first SAMPLE_FIRST object keys of each cache (of the first FULL_CACHES caches a process makes; later ones,
 // typically made per request, only their first key), then one in SAMPLE_EVERY; at most MAX_PER_CACHE samples
@@ -25,7 +27,7 @@ const FULL_CACHES = 1024;
 const SAMPLE_EVERY = 256;
 const MAX_PER_CACHE = 1024;
 const MAX_SAMPLES = 16_384;
-const SWEEP_MS = 50;
+const SWEEP_MS = 200;
 const LAST_HOLDER_SWEEPS = 3;
 
 /** What a cache's adapter answers for the sweep. */
@@ -68,41 +70,30 @@ interface State {
   samples: Map<number, Sample>;
   nextSlot: number;
   sweeps: number;
-  lastSweep: number;
-  canaryArmed: boolean;
+  timer: ReturnType<typeof setInterval> | null;
 }
-
-const CANARY = -1;
 
 const state: State = slot('lifecycle', () => {
   const s: State = {
-    // Runs after V8 collected a sampled key (or the canary): only the agent's own numbers and Maps, never app code.
+    // Runs after V8 collected a sampled key: only the agent's own numbers and Maps, never app code.
     registry: new FinalizationRegistry((held: number) => collected(s, held)),
     samples: new Map(),
     nextSlot: 1,
     sweeps: 0,
-    lastSweep: 0,
-    canaryArmed: false,
+    timer: null,
   };
   return s;
 });
 
-function armCanary(s: State): void {
-  if (s.canaryArmed) return;
-  s.canaryArmed = true;
-  s.registry.register({}, CANARY);
+/** Sweep every SWEEP_MS while samples are outstanding; never keeps the process alive. */
+function ensureSweeper(s: State): void {
+  if (s.timer !== null) return;
+  s.timer = setInterval(() => sweep(s), SWEEP_MS);
+  s.timer.unref();
 }
 
 function collected(s: State, held: number): void {
   try {
-    if (held === CANARY) {
-      s.canaryArmed = false;
-      if (s.samples.size > 0) {
-        sweep(s);
-        armCanary(s);
-      }
-      return;
-    }
     const sample = s.samples.get(held);
     if (sample === undefined) return;
     s.samples.delete(held);
@@ -125,11 +116,14 @@ function collected(s: State, held: number): void {
   }
 }
 
-/** Note which sampled keys their caches no longer hold. At most every SWEEP_MS, after a collection. */
+/** Note which sampled keys their caches no longer hold. */
 function sweep(s: State): void {
+  if (s.samples.size === 0) {
+    if (s.timer !== null) clearInterval(s.timer);
+    s.timer = null;
+    return;
+  }
   const now = Date.now();
-  if (now - s.lastSweep < SWEEP_MS) return;
-  s.lastSweep = now;
   s.sweeps++;
   const holders = new Map<CacheLife, Holder | null>();
   for (const sample of s.samples.values()) {
@@ -171,7 +165,7 @@ export function maybeSample(life: CacheLife, key: object, n: number): void {
   state.registry.register(key, slotNum);
   life.sampled++;
   life.outstanding++;
-  armCanary(state);
+  ensureSweeper(state);
 }
 
 /** The library told the agent it removed `key` (memoizee's own delete/clear events): mark it now. */
