@@ -36,7 +36,7 @@ export interface Holder {
   holds(key: object): boolean;
 }
 
-interface Sample {
+export interface Sample {
   slot: number;
   cache: CacheLife;
   ref: WeakRef<object>;
@@ -44,6 +44,8 @@ interface Sample {
   removedAt: number;
   /** When that was noticed (ms), for the time from removal to collection. */
   removedMs: number;
+  /** A report's verdict found the key dead and removed it: not the cache's own eviction, not counted. */
+  removedByReport: boolean;
 }
 
 /** One cache's lifecycle figures (per record). */
@@ -100,7 +102,8 @@ function collected(s: State, held: number): void {
     const life = sample.cache;
     life.outstanding--;
     life.held.delete(held);
-    // A cache that is garbage itself loses its keys with it: that is no eviction.
+    // A cache that is garbage itself loses its keys with it: that is no eviction; nor is a report's removal.
+    if (sample.removedByReport) return;
     if (life.dead || life.holder() === null) {
       life.dead = true;
       return;
@@ -158,7 +161,7 @@ export function maybeSample(life: CacheLife, key: object, n: number): void {
   if (life.outstanding >= MAX_PER_CACHE || state.samples.size >= MAX_SAMPLES) return;
   if (life.byKey.has(key)) return; // sampled already (inserted again)
   const slotNum = state.nextSlot++;
-  const sample: Sample = { slot: slotNum, cache: life, ref: new WeakRef(key), removedAt: 0, removedMs: 0 };
+  const sample: Sample = { slot: slotNum, cache: life, ref: new WeakRef(key), removedAt: 0, removedMs: 0, removedByReport: false };
   state.samples.set(slotNum, sample);
   life.held.add(slotNum);
   life.byKey.set(key, sample);
@@ -166,6 +169,20 @@ export function maybeSample(life: CacheLife, key: object, n: number): void {
   life.sampled++;
   life.outstanding++;
   ensureSweeper(state);
+}
+
+/** The sample of `key` in a cache, if it has one (the gc engine marks those a verdict removes). */
+export function sampleOf(life: CacheLife | null, key: object): Sample | null {
+  return life !== null && life.outstanding > 0 ? (life.byKey.get(key) ?? null) : null;
+}
+
+/** A verdict removed these keys (they were dead): their collection is the report's doing, not the cache's. */
+export function noteRemovedByReport(samples: Array<Sample | null>): void {
+  for (const sample of samples) {
+    if (sample === null) continue;
+    sample.removedByReport = true;
+    sample.cache.held.delete(sample.slot);
+  }
 }
 
 /** The library told the agent it removed `key` (memoizee's own delete/clear events): mark it now. */

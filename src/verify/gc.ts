@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
 import { type CacheRecord, type Detachment, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
+import { type Sample, noteRemovedByReport, sampleOf } from '../track/lifecycle';
 import { clearKeptObjects, finishSweeping, fullGc, makeCanary, retainedMemory, usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
 
@@ -35,6 +36,8 @@ interface CacheWork {
   keys: number[];
   keySeq: number[];
   keyStack: Array<string | null>;
+  /** Per key, its lifetime sample, when it has one (lifecycle.ts); null when the cache has none outstanding. */
+  keySample: Array<Sample | null> | null;
   /** Per entry, indexes into `keys`; null when entry i has exactly key i (a Map's entries). */
   entryKeys: number[][] | null;
 }
@@ -163,7 +166,8 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
   }
   const detachment = record.adapter.detach(store, record);
   const { keys, payloads, multi } = detachment;
-  const work: CacheWork = { record, verdict, keys: [], keySeq: [], keyStack: [], entryKeys: null };
+  const sampled = record.life !== null && record.life.outstanding > 0;
+  const work: CacheWork = { record, verdict, keys: [], keySeq: [], keyStack: [], keySample: sampled ? [] : null, entryKeys: null };
   let held = payloads.length;
   if (multi) for (const k of multi) held += k.length;
   else held += keys.length;
@@ -173,6 +177,7 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     work.keys.push(keyIndex(run, key));
     work.keySeq.push(seqOf(record, key));
     work.keyStack.push(stackOf(record, key));
+    work.keySample?.push(sampleOf(record.life, key));
     return work.keys.length - 1;
   };
   const simple = multi === null && (detachment.uniqueKeys || new Set(keys).size === keys.length);
@@ -299,9 +304,13 @@ function restoreOne(run: Run, work: CacheWork, store: object): DeadKey[] {
     reportInternalError('restoring a cache after verification', err);
   }
   const dead: DeadKey[] = [];
+  const removedSamples: Array<Sample | null> = [];
   alive.forEach((k, i) => {
-    if (k === undefined) dead.push({ className: run.table.classes[work.keys[i]!]!, seq: work.keySeq[i]!, stack: work.keyStack[i]!, id: work.keys[i]! });
+    if (k !== undefined) return;
+    dead.push({ className: run.table.classes[work.keys[i]!]!, seq: work.keySeq[i]!, stack: work.keyStack[i]!, id: work.keys[i]! });
+    if (work.keySample) removedSamples.push(work.keySample[i]!);
   });
+  noteRemovedByReport(removedSamples);
   return dead;
 }
 
