@@ -7,6 +7,7 @@
 //   8–11 `#keyMap`, `#keyList`, `#valList`, reachable only through the static `unsafeExposeInternals(cache)`
 // From 11.3 `fetch`/`forceFetch`/`memo`/`load` insert through the private `#set`, so they are wrapped too.
 import { hasSubscribers } from 'node:diagnostics_channel';
+import { CONSTRUCTED_KEY } from '../libraries/lru-cache';
 import { log, reportInternalError } from '../log';
 import { captureStack, sampleCreation } from '../source/callsite';
 import {
@@ -91,21 +92,38 @@ export function isLruCacheInstance(value: unknown): boolean {
   return typeof value === 'object' && value !== null && classInfoOf(value) !== undefined;
 }
 
+/**
+ * Creation sites reported by lru-cache's own constructor (the hook src/libraries/lru-cache.ts adds to unminified
+ * builds), until the cache gets its first object key and its record. Weak: a cache that never does costs nothing more.
+ */
+const constructedAt = new WeakMap<object, string | null>();
+
+function constructed(cache: unknown): void {
+  try {
+    if (typeof cache === 'object' && cache !== null && sampleCreation()) constructedAt.set(cache, captureStack(constructed, 4));
+  } catch (err) {
+    reportInternalError('noting an lru-cache creation site', err);
+  }
+}
+Object.defineProperty(globalThis, Symbol.for(CONSTRUCTED_KEY), { value: constructed, enumerable: false, configurable: true, writable: false });
+
 function recordFor(cache: object, below: Function): CacheRecord | undefined {
   let rec = recordsByCache.get(cache);
   if (rec) return rec;
   const info = classInfoOf(cache);
   if (!info) return undefined;
+  // The constructor's own report (`new LRUCache(…)`) where the build allows it; else the first write of an object key
+  // stands in for the creation site (the constructor is never wrapped: that would change `new.target`, v4's
+  // call-without-new and the statics).
+  const atNew = constructedAt.get(cache);
   rec = createRecord({
     library: 'lru-cache',
     libraryVersion: info.version,
     name: null,
     store: cache,
     adapter: lruAdapter,
-    // lru-cache's constructor is not wrapped (that would change `new.target`, v4's call-without-new and statics), so
-    // the first write of an object key stands in for the creation site.
-    createdStack: sampleCreation() ? captureStack(below, 4) : null,
-    createdIsFirstWrite: true,
+    createdStack: atNew !== undefined ? atNew : sampleCreation() ? captureStack(below, 4) : null,
+    createdIsFirstWrite: atNew === undefined,
   });
   recordsByCache.set(cache, rec);
   return rec;

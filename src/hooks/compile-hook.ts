@@ -84,21 +84,28 @@ export function installCompileHook(agentFile: string, startedBy: string): void {
           reportInternalError('inspecting a CommonJS module', err);
         }
       }
-      const result = Reflect.apply(originalCompile, this, arguments);
       if (loadingAgent) {
         log.hooks('ignoring %s: one of the agent’s own modules, loading from inside this hook', filename);
-        return result;
+        return Reflect.apply(originalCompile, this, arguments);
       }
+      let target: ReturnType<ReturnType<typeof dispatch>['libraryFileAt']> = null;
+      const args = Array.prototype.slice.call(arguments) as unknown[];
       try {
         if (typeof filename === 'string' && filename.includes(NODE_MODULES) && format !== 'module') {
-          const { libraryFileAt, onLibraryLoaded } = dispatch();
-          const target = libraryFileAt(filename, 'require');
-          if (target) {
-            const replacement = onLibraryLoaded(target, this.exports, null);
-            if (replacement !== undefined) this.exports = replacement;
-          }
+          target = dispatch().libraryFileAt(filename, 'require');
+          const edited = target?.file.edit?.(content);
+          if (typeof edited === 'string') args[0] = edited;
         } else {
           log.hooks('ignoring %s (require): not a CommonJS file in node_modules', filename);
+        }
+      } catch (err) {
+        reportInternalError('instrumenting a required module', err);
+      }
+      const result = Reflect.apply(originalCompile, this, args);
+      try {
+        if (target) {
+          const replacement = dispatch().onLibraryLoaded(target, this.exports, null);
+          if (replacement !== undefined) this.exports = replacement;
         }
       } catch (err) {
         reportInternalError('instrumenting a required module', err);

@@ -125,7 +125,13 @@ function load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
       log.hooks('ignoring %s/%s (%s): format %s', loaded.pkg, loaded.inner, via, String(format));
       return result;
     }
-    const source = rewriteSource(decode(original), kind, url);
+    let text = decode(original);
+    try {
+      text = target.file.edit?.(text) ?? text;
+    } catch (err) {
+      reportInternalError('editing a library file as it loads', err);
+    }
+    const source = rewriteSource(text, kind, url);
     if (source === null) {
       log.hooks('ignoring %s@%s %s (%s): its `export default <name>;` line was not found', loaded.pkg, loaded.version, loaded.inner, via);
       return result;

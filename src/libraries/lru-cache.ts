@@ -30,6 +30,33 @@ function patchBuild(file: LoadedFile<'lru-cache'>, value: unknown, namespace: Re
   return undefined;
 }
 
+/** The global the constructor hook calls (src/adapters/lru-cache.ts defines it): `Symbol.for(CONSTRUCTED_KEY)`. */
+export const CONSTRUCTED_KEY = 'leak-agent.lru-constructed';
+const CALL = `;globalThis[globalThis.Symbol.for(${JSON.stringify(CONSTRUCTED_KEY)})]?.(this);`;
+
+/**
+ * Report each new cache from lru-cache's own constructor, so a cache's creation site is the app's `new LRUCache(…)`
+ * line (not its first write): one call added at the end of the constructor's first line — after the 4.x function's
+ * "called without new" check, or after `constructor(…) {` in `class LRUCache` (5–11) — so nothing else moves. Only
+ * where that line ends there: the minified builds (11.2+'s default entries, the /min entries) have everything on one
+ * line and stay as they are (their caches' creation site is their first write).
+ */
+export function insertConstructorHook(source: string): string | null {
+  let at: number;
+  const v4 = /^function LRUCache \(options\) \{\n\s*if \(!\(this instanceof LRUCache\)\) \{\n\s*return new LRUCache\(options\)\n\s*\}[ \t]*$/m.exec(source);
+  if (v4) {
+    at = v4.index + v4[0].length;
+  } else {
+    const cls = source.indexOf('class LRUCache ');
+    if (cls === -1) return null;
+    const ctor = /^[ \t]*constructor[ \t]*\([^)\n]*\)[ \t]*\{[ \t]*$/m;
+    const m = ctor.exec(source.slice(cls));
+    if (!m) return null;
+    at = cls + m.index + m[0].length;
+  }
+  return source.slice(0, at) + CALL + source.slice(at);
+}
+
 export const lruCache: LibraryPlugin<'lru-cache'> = {
   packages: [
     {
@@ -40,7 +67,7 @@ export const lruCache: LibraryPlugin<'lru-cache'> = {
         // The builds' entry files (isaacs/node-lru-cache): 4–6 index.js; 7 index.js, index.mjs; 8 dist/cjs/index-cjs.js,
         // dist/{cjs,mjs}/index(.min).js; 10–11 dist/{commonjs,esm}/index(.min).js, 11.3+ also under node/,
         // browser/, react-native/ (`/raw` is the unminified index.js). Not diagnostics-channel.js or perf.js.
-        { path: /^(?:|(?:[\w-]+\/)*index(?:-cjs)?(?:\.min)?\.(?:js|mjs|cjs))$/, expose: 'exports', patch: patchBuild },
+        { path: /^(?:|(?:[\w-]+\/)*index(?:-cjs)?(?:\.min)?\.(?:js|mjs|cjs))$/, expose: 'exports', patch: patchBuild, edit: insertConstructorHook },
       ],
     },
   ],

@@ -40,6 +40,12 @@ export interface LibraryFile<L extends string = string> {
    */
   readonly leaf?: boolean;
   /**
+   * An edit of the file's source before it runs, or null to leave it as it is. It may only add code at the end of a
+   * line, so that no line and no column of the file's own code moves (stack traces, source maps, error positions stay
+   * exactly as without the agent). lru-cache's constructor reports each new cache this way.
+   */
+  edit?(source: string): string | null;
+  /**
    * Patch the file's exports. `namespace` is the ES module namespace when the file is an ES module, else null.
    * Returns the replacement export ('replace'), or undefined to keep it. May throw: the caller catches.
    */

@@ -32,6 +32,6 @@ export function nameFromSite(site: SourceLocation | null, kind: 'receiver' | 'as
   const match =
     kind === 'receiver'
       ? /([A-Za-z_$][\w$]*)\s*\??\.\s*$/.exec(before)
-      : /([A-Za-z_$][\w$]*)\s*(?:=|:)\s*(?:[\w$]+\s*\.\s*)*$/.exec(before);
+      : /([A-Za-z_$][\w$]*)\s*(?:=|:)\s*(?:new\s+)?(?:[\w$]+\s*\.\s*)*$/.exec(before);
   return match ? match[1]! : null;
 }

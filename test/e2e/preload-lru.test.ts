@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LRU_VERSIONS, lruApp, placeScript, readReport, runNode, versionOf } from '../helpers/apps';
 import { assertValidReport } from '../helpers/schema';
+import { registerHooksUsable } from '../../src/hooks/lines';
 
 const LOADERS = [
   { name: '-r', args: ['-r', 'leak-agent'], env: {} },
@@ -43,6 +44,15 @@ describe.each(LRU_VERSIONS)('lru-cache %s', (alias) => {
       });
       expect(cache.example.insertedAt.file).toBe(script);
       expect(run.stderr).toContain('leak-agent: 1 cache keeps 10 otherwise-dead objects alive');
+      // The creation site is the `new LRU(…)` line (6) where lru-cache's own constructor can report it: every
+      // unminified build, through either module hook (Node 20's CommonJS hook; the in-thread hook for CommonJS and
+      // ES modules); 11.2+'s default builds are minified and import-in-the-middle (Node 20's ES modules) cannot edit a
+      // file, so there it is the first write (line 10, or 9 in the .mjs).
+      const minified = alias === 'lru11' || alias === 'lru11-2'; // 11.2+ point their default entries at index.min.js
+      const commonJsOnly = alias === 'lru4' || alias === 'lru5' || alias === 'lru6';
+      const editable = !minified && (script.endsWith('.cjs') || commonJsOnly || registerHooksUsable());
+      expect(cache.createdAt).toMatchObject({ file: script, line: editable ? 6 : script.endsWith('.cjs') ? 10 : 9 });
+      expect(cache.name).toBe('cache');
     });
   });
 });
