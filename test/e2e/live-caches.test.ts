@@ -143,7 +143,8 @@ for (let i = 0; i < 64; i++) frames.set(new Frame(i), i);
       bytes[engine] = report.caches[0].retainedBytes;
       expect(r.stderr).toMatch(engine === 'gc' ? /alive \(~6\d\.\d MiB\)/ : /alive \(6\d\.\d MiB\)/);
     }
-    expect(bytes.gc).toBeGreaterThan(64 * 1024 * 1024);
+    // 64 MiB of Buffers, within the gc engine's noise (V8's heap accounting moves up to ~200 KiB between collections).
+    expect(bytes.gc).toBeGreaterThan(64 * 1024 * 1024 - 256 * 1024);
     expect(Math.abs(bytes.gc! - bytes.snapshot!) / bytes.snapshot!).toBeLessThan(0.1);
   });
 
