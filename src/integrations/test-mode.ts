@@ -9,6 +9,9 @@ import { closeWindow, openWindow } from './test-window';
 /** `file`: each test file is judged once, after its tests. `test`: each test, after it ran. */
 export type TestMode = 'file' | 'test';
 
+/** What a failure names: the unit judged (a whole run when a runner gives no file boundaries). */
+export type TestUnit = 'test file' | 'test' | 'test run';
+
 /**
  * LEAK_AGENT_TEST_MODE (every runner), else the older LEAK_AGENT_VITEST_MODE (kept working), else `file`.
  * An invalid value is one line on stderr, and `file`.
@@ -56,20 +59,25 @@ function creationFrames(report: Report | null, failure: string): string {
  * The error a leaking unit fails with: the message is the text report; the stack is the message followed by the
  * creation site of each failing cache (never the agent's own frames).
  */
-export function cacheLeakError(mode: TestMode, failure: string, report: Report | null = null): Error {
-  const error = new Error(`caches keep objects created by this ${mode === 'test' ? 'test' : 'test file'} alive\n${failure}`);
+export function cacheLeakError(unit: TestUnit, failure: string, report: Report | null = null): Error {
+  const error = new Error(`caches keep objects created by this ${unit} alive\n${failure}`);
   error.name = 'CacheLeakError';
   error.stack = `${error.name}: ${error.message}${creationFrames(report, failure)}`;
   return error;
 }
 
-/** A window opened now; `close()` verifies and throws the CacheLeakError when something it saw leaked. */
-export function startWindow(mode: TestMode): { close(): Promise<void> } {
+export interface TestWindow {
+  /** Verify now; throws the CacheLeakError when keys first seen since the window opened are held by caches alone. */
+  close(): Promise<void>;
+}
+
+/** A window opened now, for one unit. */
+export function startWindow(unit: TestUnit): TestWindow {
   const since = openWindow();
   return {
     async close(): Promise<void> {
       const { report, failure } = await closeWindow(since);
-      if (failure !== null) throw cacheLeakError(mode, failure, report);
+      if (failure !== null) throw cacheLeakError(unit, failure, report);
     },
   };
 }
@@ -87,7 +95,7 @@ export interface SuiteHooks {
  */
 export function installWindowHooks(hooks: SuiteHooks, mode: TestMode, timeout?: number): void {
   if (mode === 'test') {
-    let window: { close(): Promise<void> } | null = null;
+    let window: TestWindow | null = null;
     hooks.beforeEach(() => {
       window = startWindow('test');
     }, timeout);
@@ -98,6 +106,6 @@ export function installWindowHooks(hooks: SuiteHooks, mode: TestMode, timeout?: 
     }, timeout);
     return;
   }
-  const window = startWindow('file');
+  const window = startWindow('test file');
   hooks.afterAll(() => window.close(), timeout);
 }
