@@ -148,6 +148,19 @@ describe.each(['29', '30'])('Jest %s', (major) => {
     expect(run.out).toMatch(/Tests: {7}2 failed, 1 passed, 3 total/);
   }, 900_000);
 
+  it('keeps no finished test file alive: each context goes when Jest is done with it, as without the agent', () => {
+    const dir = project(major);
+    const files = ['contexts-1.test.js', 'contexts-2.test.js', 'contexts-3.test.js', 'contexts-4.test.js'];
+    const counts = (run: JestRun) => [...run.out.matchAll(/contexts alive: (\d+) of (\d+) earlier/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const bare = counts(jest(dir, ['--runInBand', '--config', 'jest.bare.config.js', ...files]));
+    const withAgent = jest(dir, ['--runInBand', ...files]);
+    expect(withAgent.out).toContain('CacheLeakError'); // every file leaked, and was judged
+    expect(bare.map(([, n]) => n).sort()).toEqual([0, 1, 2, 3]);
+    expect(counts(withAgent).map(([, n]) => n).sort()).toEqual([0, 1, 2, 3]);
+    expect(counts(withAgent).every(([alive]) => alive === 0)).toBe(true);
+    expect(bare.every(([alive]) => alive === 0)).toBe(true);
+  }, 900_000);
+
   it('an ES module test file (--experimental-vm-modules): the CommonJS libraries it imports are judged', () => {
     const run = jest(project(major), ['esm.test.mjs'], { NODE_OPTIONS: '--experimental-vm-modules --no-warnings' });
     const esm = file(run, 'esm.test.mjs');
