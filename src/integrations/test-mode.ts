@@ -16,9 +16,9 @@ export type TestUnit = 'test file' | 'test' | 'test run';
  * LEAK_AGENT_TEST_MODE (every runner), else the older LEAK_AGENT_VITEST_MODE (kept working), else `file`.
  * An invalid value is one line on stderr, and `file`.
  */
-export function testMode(): TestMode {
+export function testMode(env: NodeJS.ProcessEnv = process.env): TestMode {
   for (const variable of ['LEAK_AGENT_TEST_MODE', 'LEAK_AGENT_VITEST_MODE']) {
-    const raw = process.env[variable];
+    const raw = env[variable];
     if (raw === undefined || raw === '') continue;
     const value = raw.trim().toLowerCase();
     if (value === 'file' || value === 'test') return value;
