@@ -3,13 +3,13 @@
 // text report as the message. LEAK_AGENT_ALLOW lists caches that may leak.
 import { reportInternalError } from '../log';
 import { start } from '../start';
-import { type SuiteHooks, installWindowHooks, testMode } from './test-mode';
+import { type SuiteHooks, VERDICT_TIMEOUT_MS, installWindowHooks, testMode } from './test-mode';
 import { installVmModuleHook } from './vm-modules';
 
 export type VitestHooks = SuiteHooks;
 
 export function installVitestHooks(vitest: VitestHooks): void {
-  installWindowHooks(vitest, testMode());
+  installWindowHooks(vitest, testMode(), VERDICT_TIMEOUT_MS);
 }
 
 /**
@@ -21,7 +21,7 @@ export function installVitestVm(vitest: VitestHooks): void {
   try {
     start('vitest');
     installVmModuleHook();
-    installWindowHooks(vitest, testMode());
+    installWindowHooks(vitest, testMode(), VERDICT_TIMEOUT_MS);
   } catch (err) {
     reportInternalError('setting up leak-agent/vitest in a vm pool', err);
   }
