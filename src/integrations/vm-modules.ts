@@ -17,7 +17,7 @@
 // loader compiles through internal bindings and never calls either. Installed once per thread; for every other call
 // the wrappers return exactly what the original returned, after one property read.
 import vm = require('node:vm');
-import { log } from '../log';
+import { log, reportInternalError } from '../log';
 import { slot } from '../shared';
 import { wrapperLike } from '../adapters/wrap';
 import { type RegistryModule, isLibraryFile, patchLibraryModule } from './library-modules';
@@ -84,8 +84,13 @@ export function installVmModuleHook(): void {
   if (typeof runInContext === 'function') {
     proto.runInContext = wrapperLike(runInContext, (self, args) => {
       const result = Reflect.apply(runInContext, self, args) as unknown;
-      const filename = filenameOf(args[1]) ?? identifierOf(self);
-      return filename !== undefined && isLibraryFile(filename) ? afterRunInContext(result, filename) : result;
+      try {
+        const filename = filenameOf(args[1]) ?? identifierOf(self);
+        return filename !== undefined && isLibraryFile(filename) ? afterRunInContext(result, filename) : result;
+      } catch (err) {
+        reportInternalError('instrumenting a module evaluated in a vm context', err);
+        return result;
+      }
     });
   }
 
@@ -94,11 +99,16 @@ export function installVmModuleHook(): void {
   if (typeof compileFunction === 'function') {
     vmExports.compileFunction = wrapperLike(compileFunction, (self, args) => {
       const fn = Reflect.apply(compileFunction, self, args) as unknown;
-      const filename = filenameOf(args[2]);
-      const params: unknown = args[1];
-      // Jest's parameter list starts with `module`; another order is not a module function the agent knows.
-      if (typeof fn !== 'function' || filename === undefined || !Array.isArray(params) || params[0] !== 'module') return fn;
-      return isLibraryFile(filename) ? wrapModuleFunction(fn, filename, 0) : fn;
+      try {
+        const filename = filenameOf(args[2]);
+        const params: unknown = args[1];
+        // Jest's parameter list starts with `module`; another order is not a module function the agent knows.
+        if (typeof fn !== 'function' || filename === undefined || !Array.isArray(params) || params[0] !== 'module') return fn;
+        return isLibraryFile(filename) ? wrapModuleFunction(fn, filename, 0) : fn;
+      } catch (err) {
+        reportInternalError('instrumenting a module compiled for a vm context', err);
+        return fn;
+      }
     });
   }
   log.hooks('vm module hook installed (Script#runInContext, vm.compileFunction)');
