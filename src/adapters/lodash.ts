@@ -29,6 +29,8 @@ interface Memoized extends Function {
   cache?: unknown;
 }
 
+// Maps are recognised with util.types, never `instanceof Map`: a library evaluated in another realm (Jest's vm
+// context per test file) makes its Maps with that realm's constructor.
 // Map operations through Map.prototype itself: a Map subclass the app uses as `memoized.cache` may override them (an
 // audit log, a sealed cache that refuses writes), and the verdict must touch only the storage, never app code.
 const mapClear = Map.prototype.clear;
@@ -52,12 +54,12 @@ function hasOwnData(obj: object, key: string): unknown {
  * object keys live in `__data__.map`. `mapCache` is the MapCache whose `size` counts the entries, when there is one.
  */
 function nativeMapOf(cache: unknown): { map: Map<unknown, unknown>; mapCache: { size?: unknown } | null } | null {
-  if (cache instanceof Map) return { map: cache, mapCache: null };
+  if (types.isMap(cache)) return { map: cache as Map<unknown, unknown>, mapCache: null };
   if (typeof cache !== 'object' || cache === null) return null;
   const data = hasOwnData(cache, '__data__');
   if (typeof data === 'object' && data !== null) {
     const map = hasOwnData(data, 'map');
-    if (map instanceof Map) return { map, mapCache: cache as { size?: unknown } };
+    if (types.isMap(map)) return { map: map as Map<unknown, unknown>, mapCache: cache as { size?: unknown } };
   }
   return null;
 }
@@ -68,11 +70,11 @@ function nativeMapOf(cache: unknown): { map: Map<unknown, unknown>; mapCache: { 
  * out of such a cache: its own bookkeeping (counts, recency, limits) would not follow.
  */
 function customMapsOf(cache: unknown): Array<Map<unknown, unknown>> {
-  if (typeof cache !== 'object' || cache === null || cache instanceof WeakMap) return [];
+  if (typeof cache !== 'object' || cache === null || types.isWeakMap(cache)) return [];
   const maps: Array<Map<unknown, unknown>> = [];
   for (const key of Reflect.ownKeys(cache)) {
     const value = typeof key === 'string' ? hasOwnData(cache, key) : undefined;
-    if (value instanceof Map) maps.push(value);
+    if (types.isMap(value)) maps.push(value as Map<unknown, unknown>);
   }
   return maps;
 }
@@ -97,7 +99,7 @@ export const lodashAdapter: CacheAdapter = {
 
   forEachKey(memoized, _record, fn) {
     const cache = memoizedCache(memoized);
-    if (cache instanceof WeakMap || isLruCacheInstance(cache)) return; // weak, or reported as an lru-cache
+    if (types.isWeakMap(cache) || isLruCacheInstance(cache)) return; // weak, or reported as an lru-cache
     const storage = nativeMapOf(cache);
     const maps = storage ? [storage.map] : customMapsOf(cache);
     for (const map of maps) {

@@ -6,8 +6,10 @@
 //   7    public fields `keyMap` (Map<key, index>), `keyList[]`, `valList[]`
 //   8–11 `#keyMap`, `#keyList`, `#valList`, reachable only through the static `unsafeExposeInternals(cache)`
 // From 11.3 `fetch`/`forceFetch`/`memo`/`load` insert through the private `#set`, so they are wrapped too.
+// Storage Maps are recognised with util.types.isMap: a copy evaluated in a vm context (Jest) has that realm's Map.
 import { hasSubscribers } from 'node:diagnostics_channel';
 import { CONSTRUCTED_KEY } from '../libraries/lru-cache';
+import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
 import { captureStack, sampleCreation } from '../source/callsite';
 import {
@@ -200,21 +202,21 @@ interface YallistNode {
 function symbolStorage(cache: object): Map<unknown, YallistNode> {
   const sym = ownSymbol(cache, 'cache');
   const map = sym === undefined ? undefined : (cache as Record<string | symbol, unknown>)[sym];
-  if (!(map instanceof Map)) throw new Error('lru-cache 4–6 storage (Symbol(cache)) not found');
+  if (!types.isMap(map)) throw new Error('lru-cache 4–6 storage (Symbol(cache)) not found');
   return map as Map<unknown, YallistNode>;
 }
 
 function internalsOf(cache: object, info: LruClassInfo): Internals {
   if (info.generation === 'fields') {
     const c = cache as unknown as Internals & { isBackgroundFetch(v: unknown): boolean };
-    if (!(c.keyMap instanceof Map) || !Array.isArray(c.keyList) || !Array.isArray(c.valList)) throw new Error('lru-cache 7 storage not found');
+    if (!types.isMap(c.keyMap) || !Array.isArray(c.keyList) || !Array.isArray(c.valList)) throw new Error('lru-cache 7 storage not found');
     const isBackgroundFetch = (info.cls.prototype as { isBackgroundFetch?: (v: unknown) => boolean }).isBackgroundFetch;
     return { keyMap: c.keyMap, keyList: c.keyList, valList: c.valList, isBackgroundFetch: (v) => isBackgroundFetch?.call(cache, v) === true };
   }
   const expose = (info.cls as { unsafeExposeInternals?: (c: object) => Internals }).unsafeExposeInternals;
   if (typeof expose !== 'function') throw new Error('lru-cache unsafeExposeInternals() not found');
   const internals = Reflect.apply(expose, info.cls, [cache]) as Internals;
-  if (!(internals.keyMap instanceof Map) || !Array.isArray(internals.keyList) || !Array.isArray(internals.valList)) {
+  if (!types.isMap(internals.keyMap) || !Array.isArray(internals.keyList) || !Array.isArray(internals.valList)) {
     throw new Error('lru-cache internals have no keyMap/keyList/valList');
   }
   return internals;

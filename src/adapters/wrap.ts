@@ -90,6 +90,12 @@ function sameShape(wrapper: Function, original: Function): Function {
     const desc = Object.getOwnPropertyDescriptor(original, 'prototype')!;
     Object.defineProperty(wrapper, 'prototype', desc);
   }
+  // A library evaluated in another realm (a test runner's vm context): the wrapper is the agent's function, but it
+  // inherits from that realm's Function.prototype as the original does, so `instanceof Function` there stays true.
+  if (!types.isProxy(original)) {
+    const proto = Object.getPrototypeOf(original) as object | null;
+    if (proto !== Object.getPrototypeOf(wrapper)) Object.setPrototypeOf(wrapper, proto);
+  }
   return wrapper;
 }
 

@@ -30,7 +30,7 @@ export const memoizee: LibraryPlugin<'memoizee'> = {
           path: /^profile\.js$/,
           expose: 'exports',
           patch: (file): unknown => {
-            const plain = createRequire(join(file.baseDir, 'package.json'))('./plain.js') as unknown;
+            const plain = (file.require ?? createRequire(join(file.baseDir, 'package.json')))('./plain.js') as unknown;
             adapter().patchMemoizeePlain(plain, file.version, `${file.baseDir}/plain.js`, true);
             return undefined;
           },

@@ -26,6 +26,11 @@ export interface LoadedFile<L extends string = string> {
   readonly inner: string;
   /** How it arrived ('require', 'import', 'load hook'), for diagnostics. */
   readonly via: string;
+  /**
+   * The `require` of the module registry that loaded the file, when it is not Node's own (a test runner's: Jest):
+   * a patch that needs a sibling file takes it from there, else it would get another copy.
+   */
+  readonly require?: (id: string) => unknown;
 }
 
 export interface LibraryFile<L extends string = string> {

@@ -25,7 +25,7 @@ export interface RunOptions {
 function verifyOptions(config: Config, opts: RunOptions): VerifyOptions {
   const mode = opts.gcOnly && config.verify !== 'off' ? 'gc' : config.verify;
   // On the way out (a terminating signal) one collection instead of two: the grace period matters more than bytes.
-  return { mode, bytes: opts.trigger !== 'test' && !opts.gcOnly };
+  return { mode, bytes: opts.trigger !== 'test' && !opts.gcOnly, sinceSeq: opts.sinceSeq ?? 0 };
 }
 
 /**

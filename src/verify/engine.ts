@@ -12,7 +12,8 @@ import { getHeapStatistics } from 'node:v8';
 import { faultActive, faultPoint } from '../fault';
 import { log, reportInternalError, warnOnce } from '../log';
 import { figures } from '../track/lifecycle';
-import { type CacheRecord, liveRecords, takeGarbageCacheCounts } from '../track/registry';
+import { type CacheRecord, forgetGarbageCache, liveRecords, seqOf, takeGarbageCacheCounts } from '../track/registry';
+import { clearKeptObjects, fullGc } from './force-gc';
 import { verifyWithGc } from './gc';
 import { SnapshotUnavailable, type SnapshotRun, sweepStaleSnapshots, verifySnapshot, verifySnapshotAsync } from './snapshot';
 import type { CacheVerdict, VerificationResult } from './verdict';
@@ -21,6 +22,11 @@ export interface VerifyOptions {
   mode: VerifyMode;
   /** Measure the bytes dead entries pin (reports): the gc engine pays one more full GC for it. Test windows do not. */
   bytes: boolean;
+  /**
+   * A test window's first sequence number (0: a whole report). Only caches that hold keys first seen in the window
+   * can make it fail, so only they decide whether the gc engine can do the work.
+   */
+  sinceSeq?: number;
 }
 
 interface Work {
@@ -31,6 +37,8 @@ interface Work {
   verdicts: CacheVerdict[];
   engine: VerificationResult['engine'];
   freedBytes: number | null;
+  /** Tracked keys of caches found garbage before an engine ran (dropCollected). */
+  droppedKeys: number;
 }
 
 function describe(record: CacheRecord): string {
@@ -59,7 +67,7 @@ function collect(): Work {
     verdicts.push(verdict);
     if (trackedKeys > 0) targets.push(verdict);
   }
-  return { started, targets, verdicts, engine: 'none', freedBytes: null };
+  return { started, targets, verdicts, engine: 'none', freedBytes: null, droppedKeys: 0 };
 }
 
 // What judging one tracked key costs on the JS heap, measured on the 2-core CI machine (Node 20–26) with 100k keys and
@@ -172,23 +180,59 @@ function snapshotFailed(work: Work, err: unknown): void {
 }
 
 /** Which engine to start with: 'gc', 'snapshot' or null (nothing to do). */
-function plan(work: Work, mode: VerifyMode): 'gc' | 'snapshot' | null {
+function plan(work: Work, mode: VerifyMode, sinceSeq: number): 'gc' | 'snapshot' | null {
   if (work.targets.length === 0) return null;
   if (mode === 'off') {
     for (const v of work.targets) v.reason = 'verification is off (LEAK_AGENT_VERIFY=off)';
     return null;
   }
   if (mode === 'gc' || mode === 'snapshot') return mode;
-  const blocked = work.targets.some(({ record }) => {
+  if (!blocksGc(work, sinceSeq)) return 'gc';
+  // The cache the gc engine cannot take may be garbage V8 has not collected yet: a test file the runner is done with,
+  // in the same worker (Jest, Vitest). The snapshot would keep it, and every cache and key of that file, alive through
+  // its own collection, so it would block the next file's verdict too, and the next. One collection first; only the
+  // caches still alive then decide.
+  dropCollected(work);
+  return blocksGc(work, sinceSeq) ? 'snapshot' : 'gc';
+}
+
+/**
+ * Whether some cache the gc engine cannot take has to be judged: in a test window, only one holding a key first
+ * seen in the window (a bounded memoizee of an earlier test, untouched since, stays as it is, unverified).
+ */
+function blocksGc(work: Work, sinceSeq: number): boolean {
+  return work.targets.some(({ record }) => {
     const store = record.storeRef.deref();
     if (store === undefined) return false;
     try {
-      return record.adapter.whyNotDetachable(store, record) !== null;
+      if (record.adapter.whyNotDetachable(store, record) === null) return false;
+      if (sinceSeq === 0) return true;
+      let inWindow = false;
+      record.adapter.forEachKey(store, record, (key) => {
+        if (!inWindow && seqOf(record, key) >= sinceSeq) inWindow = true;
+      });
+      return inWindow;
     } catch {
       return true;
     }
   });
-  return blocked ? 'snapshot' : 'gc';
+}
+
+/** A full collection, then the caches it took are garbage (counted, never judged). */
+function dropCollected(work: Work): void {
+  clearKeptObjects(); // collect() and blocksGc() looked at every cache in this turn: WeakRef.deref() keeps them
+  fullGc();
+  const gone = new Set<CacheVerdict>();
+  for (const v of work.targets) {
+    if (v.record.storeRef.deref() !== undefined) continue;
+    v.garbage = true;
+    forgetGarbageCache(v.record);
+    work.droppedKeys += v.trackedKeys;
+    gone.add(v);
+  }
+  if (gone.size === 0) return;
+  work.targets = work.targets.filter((v) => !gone.has(v));
+  log.verify('%d caches the gc engine cannot take were garbage; %d left to judge', gone.size, work.targets.length);
 }
 
 /** After a failed snapshot under auto: the gc engine for what it can take. */
@@ -203,7 +247,7 @@ function result(work: Work, mode: VerifyMode): VerificationResult {
   log.verify('%s engine: %d caches in %d ms', work.engine, work.targets.length, durationMs);
   // Caches listed only for what an earlier report removed hold no tracked key now: nothing to judge, nothing unknown.
   for (const v of work.verdicts) if (v.trackedKeys === 0) v.verified = mode !== 'off';
-  let garbageKeys = 0;
+  let garbageKeys = work.droppedKeys;
   for (const v of work.targets) if (v.garbage) garbageKeys += v.trackedKeys;
   for (const v of work.verdicts) {
     if (v.garbage || !v.record.life || v.record.life.sampled === 0) continue;
@@ -244,7 +288,7 @@ function prepare(): void {
 export function verify(opts: VerifyOptions): VerificationResult {
   prepare();
   const work = collect();
-  const first = plan(work, opts.mode);
+  const first = plan(work, opts.mode, opts.sinceSeq ?? 0);
   if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {
@@ -265,7 +309,7 @@ export function verify(opts: VerifyOptions): VerificationResult {
 export async function verifyAsync(opts: VerifyOptions, keepAlive: boolean): Promise<VerificationResult> {
   prepare();
   const work = collect();
-  const first = plan(work, opts.mode);
+  const first = plan(work, opts.mode, opts.sinceSeq ?? 0);
   if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { lruApp, placeScript, runNode } from '../helpers/apps';
+import { allLibsApp, lruApp, placeScript, runNode } from '../helpers/apps';
 
 it('a window counts keys first seen inside it, not keys the cache held before it opened', () => {
   const app = lruApp('lru11');
@@ -65,4 +65,63 @@ for (let i = 0; i < 2048; i++) cache.set(new Late(), i); // line 7: the leak
   const report = JSON.parse(readFileSync(file, 'utf8'));
   expect(report.caches[0]).toMatchObject({ deadKeys: 2048, classes: [{ name: 'Late', count: 2048 }] });
   expect(report.caches[0].example.insertedAt).toMatchObject({ file: 'late-leak.cjs', line: 7 });
+});
+
+it("a bounded memoizee an earlier window filled does not make a later window's verdict a heap snapshot", () => {
+  // The gc engine cannot take a memoizee cache with `max` (moving entries would fire its handlers). A window only
+  // judges keys first seen in it: such a cache that holds none of them leaves the gc engine in charge.
+  const app = allLibsApp();
+  placeScript(
+    app,
+    'window-engine.cjs',
+    `const memoizee = require('memoizee');
+const _ = require('lodash');
+const { expectNoCacheLeaks } = require('leak-agent');
+class Early {}
+class Late {}
+const bounded = memoizee(function bounded(o) { return 1; }, { max: 10 });
+const unbounded = _.memoize(function unbounded(o) { return 2; });
+(async () => {
+  const engines = [];
+  for (const [Cls, fn] of [[Early, bounded], [Late, unbounded]]) {
+    try {
+      await expectNoCacheLeaks(() => { for (let i = 0; i < 3; i++) fn(new Cls()); });
+    } catch (e) {
+      engines.push(e.report.verification.engine + ':' + e.report.caches.filter((c) => c.deadKeys > 0).map((c) => c.name + '=' + c.deadKeys).join());
+    }
+  }
+  globalThis.keep = [bounded, unbounded];
+  console.log(JSON.stringify(engines));
+})();
+`,
+  );
+  const r = runNode(app, ['-r', 'leak-agent', 'window-engine.cjs'], { LEAK_AGENT_ON_EXIT: '0' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual(['snapshot:bounded=3', 'gc:unbounded=3']);
+});
+
+it('a cache the gc engine cannot take that is already garbage does not make the report a heap snapshot', () => {
+  // A test runner's previous file: its bounded memoizee is unreachable, but V8 has not collected it yet.
+  const app = allLibsApp();
+  placeScript(
+    app,
+    'garbage-blocker.cjs',
+    `const memoizee = require('memoizee');
+const _ = require('lodash');
+const { report } = require('leak-agent');
+class Dropped {}
+class Lost {}
+(function previousFile() {
+  const bounded = memoizee(function bounded(o) { return 1; }, { max: 10 });
+  for (let i = 0; i < 3; i++) bounded(new Dropped());
+})();
+const live = _.memoize(function live(o) { return 2; });
+globalThis.live = live;
+for (let i = 0; i < 2; i++) live(new Lost());
+report().then((r) => console.log(JSON.stringify([r.verification.engine, r.caches.map((c) => c.name + '=' + c.deadKeys), r.summary.garbageCaches])));
+`,
+  );
+  const r = runNode(app, ['-r', 'leak-agent', 'garbage-blocker.cjs'], { LEAK_AGENT_ON_EXIT: '0' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual(['gc', ['live=2'], 1]);
 });
