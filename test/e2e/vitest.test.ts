@@ -1,7 +1,7 @@
 // leak-agent/vitest in a real Vitest project (not this one): a file that leaks into a memoizer fails with a
 // message naming the cache, the class and the line; its clean twin passes; an allowlisted leak passes.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cleanEnv, makeApp, placeDir } from '../helpers/apps';
