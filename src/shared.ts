@@ -6,6 +6,7 @@
 //
 // Compatibility between copies: `protocol` changes whenever the shape below changes incompatibly; a copy that finds
 // another protocol leaves that state alone and works on its own (see `shared()`).
+import { AsyncResource } from 'node:async_hooks';
 import type { Config } from './config';
 
 export const PROTOCOL = 2;
@@ -55,4 +56,13 @@ export function slot<T>(name: string, init: () => T): T {
   const slots = shared().slots;
   if (!(name in slots)) slots[name] = init();
   return slots[name] as T;
+}
+
+/**
+ * The async scope of the agent's start. A timer the agent arms later (the lifecycle sweep) is created inside it, so it
+ * never captures the async context of the app code that happened to trigger it: AsyncLocalStorage stores there can
+ * hold a test runner's current test, and with it a whole finished test file (Jest 30's circus keeps one per test).
+ */
+export function rootScope(): AsyncResource {
+  return slot('root-scope', () => new AsyncResource('leak-agent'));
 }

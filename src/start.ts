@@ -5,8 +5,8 @@ import workerThreads = require('node:worker_threads');
 import { type Config, loadConfig } from './config';
 import { registerHooksUsable } from './hooks/lines';
 import { isLoaderHooksThread } from './loader-thread';
-import { log, reportInternalError, warnOnce } from './log';
-import { type AgentApi, type AgentInfo, shared } from './shared';
+import { log, reportInternalError } from './log';
+import { type AgentApi, type AgentInfo, rootScope, shared } from './shared';
 import { installExitTrigger } from './trigger/exit';
 import { installSignalTriggers } from './trigger/signals';
 
@@ -62,17 +62,11 @@ export function start(startedBy: string): AgentInfo | null {
   const config = loadConfig();
   const agent: AgentInfo = Object.freeze({ config, startedBy, api: localApi(config) });
   state.agent = agent;
+  rootScope();
   try {
     installModuleHooks(startedBy);
   } catch (err) {
-    if (startedBy === 'vitest') {
-      warnOnce(
-        'vitest-vm',
-        "leak-agent: this Vitest pool evaluates modules in a vm context (vmThreads/vmForks), where the agent cannot see them load; use pool 'forks' or 'threads'",
-      );
-    } else {
-      reportInternalError('installing module hooks', err);
-    }
+    reportInternalError('installing module hooks', err);
   }
   try {
     installExitTrigger(config);

@@ -20,7 +20,7 @@
 // at most ~3.2 MiB whatever the app does. A sample costs 1–3 µs; amortized over a long-lived cache's inserts, a few ns.
 // Nothing here holds a key, a value or a cache strongly.
 import { log } from '../log';
-import { slot } from '../shared';
+import { rootScope, slot } from '../shared';
 
 const SAMPLE_FIRST = 256;
 const FULL_CACHES = 1024;
@@ -90,7 +90,9 @@ const state: State = slot('lifecycle', () => {
 /** Sweep every SWEEP_MS while samples are outstanding; never keeps the process alive. */
 function ensureSweeper(s: State): void {
   if (s.timer !== null) return;
-  s.timer = setInterval(() => sweep(s), SWEEP_MS);
+  // Created in the agent's own async scope: a timer made in the app's (a test's AsyncLocalStorage store) would keep
+  // whatever that context holds for as long as samples are outstanding.
+  s.timer = rootScope().runInAsyncScope(() => setInterval(() => sweep(s), SWEEP_MS));
   s.timer.unref();
 }
 

@@ -47,6 +47,38 @@ const heaps = [];
     // ...and the agent's whole footprint (its own modules included) stays within a few MiB of the app without it.
     expect(heaps[3]! - before[3]!).toBeLessThan(6 * 1024 * 1024);
   }, 120_000);
+  it("keeps no request's AsyncLocalStorage store alive: a timer the agent arms inside a request does not capture it", () => {
+    placeScript(
+      app,
+      'als-request.cjs',
+      `// The first object key of a cache arrives inside a request (als.run): the agent starts its lifecycle sweep then.
+const { AsyncLocalStorage } = require('node:async_hooks');
+const { LRUCache } = require('lru-cache');
+const _ = require('lodash');
+const als = new AsyncLocalStorage();
+const cache = new LRUCache({ max: 100 });
+const byItem = _.memoize((item) => item.id);
+const items = [];
+let store;
+als.run({ request: 1, body: new Array(100000).fill(7) }, () => {
+  store = new WeakRef(als.getStore());
+  const item = { id: 1 };
+  items.push(item); // the key stays live: only the request's store should go
+  cache.set(item, 1);
+  byItem(item);
+});
+setTimeout(() => {
+  gc();
+  gc();
+  console.log(store.deref() === undefined ? 'store collected' : 'store alive');
+}, 50);
+`,
+    );
+    const plain = runNode(app, ['--expose-gc', 'als-request.cjs']);
+    const agent = runNode(app, ['--expose-gc', '-r', 'leak-agent', 'als-request.cjs']);
+    expect(plain.stdout.trim()).toBe('store collected');
+    expect(agent.stdout.trim()).toBe('store collected');
+  }, 60_000);
 });
 
 describe('two copies of the package in one process', () => {
