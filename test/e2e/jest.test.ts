@@ -161,6 +161,13 @@ describe.each(['29', '30'])('Jest %s', (major) => {
     expect(bare.every(([alive]) => alive === 0)).toBe(true);
   }, 900_000);
 
+  it("require('leak-agent') in a test file is the worker's agent: its expectNoCacheLeaks judges the file's caches", () => {
+    const run = jest(project(major), ['api.test.js'], { LEAK_AGENT_ALLOW: '' });
+    const api = file(run, 'api.test.js');
+    expect(api.passed, run.out).toBe(true);
+    expect(run.out).not.toMatch(/internal error/);
+  }, 900_000);
+
   it('an ES module test file (--experimental-vm-modules): the CommonJS libraries it imports are judged', () => {
     const run = jest(project(major), ['esm.test.mjs'], { NODE_OPTIONS: '--experimental-vm-modules --no-warnings' });
     const esm = file(run, 'esm.test.mjs');
