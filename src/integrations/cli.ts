@@ -343,27 +343,33 @@ async function reportCommand(argv: string[]): Promise<number> {
   const pid = parsePid(positionals[0]!);
 
   const { signal, env, user, root } = aim(pid, requested, values.force === true);
-  let placed: PlacedRequest;
-  try {
-    placed = placeRequest(pid, env, user, root);
-  } catch (e) {
-    throw new Refusal(`leak-agent report: cannot leave a request for process ${pid}: ${(e as Error).message}`);
-  }
+  // Interrupted while waiting: take the request back, so no later process with this pid answers it, then end as
+  // the interruption asks. Listening before the request is placed: a Ctrl-C that arrives right after it (the
+  // handlers run once this synchronous stretch ends) still finds it and takes it back.
+  let placed: PlacedRequest | null = null;
   const cleanup = (): void => {
+    if (placed === null) return;
     removeQuietly(placed.request);
     removeQuietly(placed.answer);
   };
-  // Interrupted while waiting: take the request back, so no later process with this pid answers it, then end as
-  // the interruption asks.
   const interrupts = new Map<NodeJS.Signals, () => void>();
+  const stopListening = (): void => {
+    for (const [s, l] of interrupts) process.removeListener(s, l);
+  };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onInterrupt = (): void => {
       cleanup();
-      for (const [s, l] of interrupts) process.removeListener(s, l);
+      stopListening();
       process.kill(process.pid, sig);
     };
     interrupts.set(sig, onInterrupt);
     process.on(sig, onInterrupt);
+  }
+  try {
+    placed = placeRequest(pid, env, user, root);
+  } catch (e) {
+    stopListening();
+    throw new Refusal(`leak-agent report: cannot leave a request for process ${pid}: ${(e as Error).message}`);
   }
   try {
     try {
@@ -381,7 +387,7 @@ async function reportCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     cleanup();
-    for (const [s, l] of interrupts) process.removeListener(s, l);
+    stopListening();
   }
 }
 
