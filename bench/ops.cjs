@@ -123,7 +123,27 @@ function heapPerKey() {
   return (process.memoryUsage().heapUsed - before) / N;
 }
 
-const names = [...Object.keys(scenarios), heapScenario];
+// The agent's own records must die with their caches (issue #16): a memoized function made per request, a million
+// times (lodash and memoizee, primitive arguments), and the heap growth in KiB from the first quarter to the end.
+const perRequestScenario = 'heap growth over 1M per-request memoize() (KiB)';
+function perRequestGrowth() {
+  const N = quick ? 20_000 : 1_000_000;
+  const _ = require('lodash');
+  const memoizee = require('memoizee');
+  const heaps = [];
+  for (let i = 0; i < N; i++) {
+    const price = _.memoize((sku) => sku.length + i);
+    price(i & 7 ? 'a' : 'b');
+    if ((i & 7) === 0) memoizee((rate) => rate * i)(i & 3); // memoizee is ~10× slower to create: every 8th request
+    if ((i + 1) % (N / 4) === 0) {
+      global.gc();
+      heaps.push(process.memoryUsage().heapUsed);
+    }
+  }
+  return (heaps[3] - heaps[0]) / 1024;
+}
+
+const names = [...Object.keys(scenarios), heapScenario, perRequestScenario];
 if (process.argv.includes('--list')) {
   process.stdout.write(JSON.stringify(names) + '\n');
 } else {
@@ -133,6 +153,8 @@ if (process.argv.includes('--list')) {
   for (const name of wanted) {
     if (name === heapScenario) {
       if (typeof global.gc === 'function') out[name] = heapPerKey();
+    } else if (name === perRequestScenario) {
+      if (typeof global.gc === 'function') out[name] = perRequestGrowth();
     } else if (scenarios[name]) {
       out[name] = measure(scenarios[name]);
     } else {

@@ -1,7 +1,10 @@
 // One verdict measurement, run by bench/run.cjs under the agent: builds a heap of about --mb megabytes of small
 // objects with --keys object keys in an lru-cache (half of them otherwise dead), then times, in the same process,
 // one plain full GC, the agent's verdict, and optionally v8.writeHeapSnapshot of the same heap.
-// Usage: node --expose-gc -r leak-agent bench/verdict.cjs --mb 200 --keys 100000 [--snapshot] [--window]
+//   --mode report   report(): the verdict with retainedBytes (a baseline GC before it), then a second report
+//   --mode window   the keys are inserted inside expectNoCacheLeaks, which judges them all when it closes: the verdict
+//                   a test file or test pays (pass/fail, no bytes, so no baseline GC)
+// Usage: node --expose-gc -r leak-agent bench/verdict.cjs --mb 200 --keys 100000 [--mode report|window] [--snapshot] [--window]
 'use strict';
 const { mkdtempSync, rmSync, statSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -17,6 +20,7 @@ const MB = arg('--mb', 50);
 const KEYS = arg('--keys', 100_000);
 const SNAPSHOT = process.argv.includes('--snapshot');
 const WINDOW = process.argv.includes('--window');
+const MODE = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : 'report';
 
 const mod = createRequire(join(__dirname, '.apps', 'lru11', 'index.js'))('lru-cache');
 const { report, expectNoCacheLeaks } = require('leak-agent');
@@ -36,17 +40,19 @@ class Row {
 }
 
 const app = (globalThis.app = { ballast: [], live: [], cache: new mod.LRUCache({ max: KEYS * 2 }) });
-for (let i = 0; i < KEYS; i++) {
-  const key = new Task(i);
-  if (i % 2 === 0) app.live.push(key);
-  app.cache.set(key, { owner: key, rows: [new Row(i)] });
-}
-// Ballast: live small objects until the heap holds about MB megabytes.
-global.gc();
-while (process.memoryUsage().heapUsed < MB * 1024 * 1024) {
-  const chunk = [];
-  for (let i = 0; i < 10_000; i++) chunk.push(new Row(i));
-  app.ballast.push(chunk);
+function build() {
+  for (let i = 0; i < KEYS; i++) {
+    const key = new Task(i);
+    if (i % 2 === 0) app.live.push(key);
+    app.cache.set(key, { owner: key, rows: [new Row(i)] });
+  }
+  // Ballast: live small objects until the heap holds about MB megabytes.
+  global.gc();
+  while (process.memoryUsage().heapUsed < MB * 1024 * 1024) {
+    const chunk = [];
+    for (let i = 0; i < 10_000; i++) chunk.push(new Row(i));
+    app.ballast.push(chunk);
+  }
 }
 
 function ms(fn) {
@@ -57,6 +63,34 @@ function ms(fn) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 (async () => {
+  if (MODE === 'window') {
+    let heapMB = 0;
+    let gcMs = 0;
+    let failure = null;
+    try {
+      await expectNoCacheLeaks(() => {
+        build();
+        heapMB = process.memoryUsage().heapUsed / 1024 / 1024;
+        gcMs = median([ms(global.gc), ms(global.gc), ms(global.gc)]);
+      });
+    } catch (err) {
+      failure = err;
+    }
+    if (!failure || !failure.report) throw new Error(`the window found no leak: ${failure}`);
+    const cache = failure.report.caches.find((c) => c.library === 'lru-cache');
+    process.stdout.write(
+      JSON.stringify({
+        heapMB: Math.round(heapMB),
+        trackedKeys: cache ? cache.trackedKeys : 0,
+        deadKeys: cache ? cache.deadKeys : 0,
+        engine: failure.report.verification.engine,
+        gcMs,
+        verdictMs: failure.report.verification.durationMs,
+      }) + '\n',
+    );
+    return;
+  }
+  build();
   const heapMB = process.memoryUsage().heapUsed / 1024 / 1024;
   const gcMs = median([ms(global.gc), ms(global.gc), ms(global.gc)]);
   const t0 = process.hrtime.bigint();
