@@ -25,32 +25,35 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   exitCode: null,
 });
 
-function invalid(variable: string, value: string, accepted: string, reason?: string): void {
+/** Where a bad value's one line goes: stderr once per variable (warnOnce), or a test's collector. */
+export type Warn = (key: string, line: string) => void;
+
+function invalid(warn: Warn, variable: string, value: string, accepted: string, reason?: string): void {
   const why = reason === undefined ? '' : ` (${reason})`;
-  warnOnce(`config:${variable}`, `leak-agent: ignoring ${variable}=${JSON.stringify(value)}${why}: expected ${accepted}; using the default`);
+  warn(`config:${variable}`, `leak-agent: ignoring ${variable}=${JSON.stringify(value)}${why}: expected ${accepted}; using the default`);
 }
 
-function parseSignal(value: string | undefined): NodeJS.Signals | null {
+function parseSignal(value: string | undefined, warn: Warn): NodeJS.Signals | null {
   if (value === undefined || value === '') return DEFAULT_CONFIG.signal;
   if (value.trim().toLowerCase() === 'off') return null;
   const parsed = parseReportSignal(value);
   if (parsed.ok) return parsed.signal;
-  invalid('LEAK_AGENT_SIGNAL', value, `${acceptedReportSignalsText()}, or "off"`, parsed.reason);
+  invalid(warn, 'LEAK_AGENT_SIGNAL', value, `${acceptedReportSignalsText()}, or "off"`, parsed.reason);
   return DEFAULT_CONFIG.signal;
 }
 
-function parseOnExit(value: string | undefined): boolean {
+function parseOnExit(value: string | undefined, warn: Warn): boolean {
   if (value === undefined || value === '') return DEFAULT_CONFIG.onExit;
   if (value === '1' || value === 'true') return true;
   if (value === '0' || value === 'false') return false;
-  invalid('LEAK_AGENT_ON_EXIT', value, '1 or 0');
+  invalid(warn, 'LEAK_AGENT_ON_EXIT', value, '1 or 0');
   return DEFAULT_CONFIG.onExit;
 }
 
-function parseReportFile(value: string | undefined): string | null {
+function parseReportFile(value: string | undefined, warn: Warn): string | null {
   if (value === undefined || value === '') return null;
   if (value.includes('\0')) {
-    invalid('LEAK_AGENT_REPORT_FILE', value, 'a file path (%p is replaced by the pid, %t by the thread id, %n by the report number)');
+    invalid(warn, 'LEAK_AGENT_REPORT_FILE', value, 'a file path (%p is replaced by the pid, %t by the thread id, %n by the report number)');
     return null;
   }
   try {
@@ -61,11 +64,11 @@ function parseReportFile(value: string | undefined): string | null {
   }
 }
 
-function parseVerify(value: string | undefined): VerifyMode {
+function parseVerify(value: string | undefined, warn: Warn): VerifyMode {
   if (value === undefined || value === '') return DEFAULT_CONFIG.verify;
   const v = value.toLowerCase();
   if (v === 'auto' || v === 'gc' || v === 'snapshot' || v === 'off') return v;
-  invalid('LEAK_AGENT_VERIFY', value, 'auto, gc, snapshot or off');
+  invalid(warn, 'LEAK_AGENT_VERIFY', value, 'auto, gc, snapshot or off');
   return DEFAULT_CONFIG.verify;
 }
 
@@ -78,19 +81,19 @@ export function exitCodeFrom(value: string): number | null {
   return n >= 1 && n <= 125 ? n : null;
 }
 
-function parseExitCode(value: string | undefined): number | null {
+function parseExitCode(value: string | undefined, warn: Warn): number | null {
   if (value === undefined || value === '') return null;
   const n = exitCodeFrom(value);
-  if (n === null) invalid('LEAK_AGENT_EXIT_CODE', value, EXIT_CODE_ACCEPTED);
+  if (n === null) invalid(warn, 'LEAK_AGENT_EXIT_CODE', value, EXIT_CODE_ACCEPTED);
   return n;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: Warn = warnOnce): Config {
   return Object.freeze({
-    signal: parseSignal(env.LEAK_AGENT_SIGNAL),
-    onExit: parseOnExit(env.LEAK_AGENT_ON_EXIT),
-    reportFile: parseReportFile(env.LEAK_AGENT_REPORT_FILE),
-    verify: parseVerify(env.LEAK_AGENT_VERIFY),
-    exitCode: parseExitCode(env.LEAK_AGENT_EXIT_CODE),
+    signal: parseSignal(env.LEAK_AGENT_SIGNAL, warn),
+    onExit: parseOnExit(env.LEAK_AGENT_ON_EXIT, warn),
+    reportFile: parseReportFile(env.LEAK_AGENT_REPORT_FILE, warn),
+    verify: parseVerify(env.LEAK_AGENT_VERIFY, warn),
+    exitCode: parseExitCode(env.LEAK_AGENT_EXIT_CODE, warn),
   });
 }

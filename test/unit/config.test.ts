@@ -35,8 +35,10 @@ describe('loadConfig', () => {
     ['LEAK_AGENT_EXIT_CODE', '0', 'exitCode'],
     ['LEAK_AGENT_EXIT_CODE', '126', 'exitCode'],
     ['LEAK_AGENT_EXIT_CODE', '1.5', 'exitCode'],
-  ] as const)('%s=%s: the default is kept (the stderr line is checked in test/e2e/triggers.test.ts)', (variable, value, field) => {
-    expect(loadConfig({ [variable]: `${value}` })[field]).toEqual(DEFAULT_CONFIG[field]);
+  ] as const)('%s=%s: the default is kept, with one line naming the variable and the value', (variable, value, field) => {
+    const lines: string[] = [];
+    expect(loadConfig({ [variable]: `${value}` }, (_key, line) => lines.push(line))[field]).toEqual(DEFAULT_CONFIG[field]);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^leak-agent: ignoring ${variable}="${value}".*: expected .*; using the default$`))]);
   });
 
   it('exit codes: 1 to 125, digits only (shared with leak-agent run --exit-code)', () => {
