@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODE_ACCEPTED, exitCodeFrom } from '../config';
 import type { Report } from '../report/build';
-import { formatText, printable, shouldColor } from '../report/text';
+import { formatText, nothingToJudgeLine, printable, shouldColor } from '../report/text';
 import { DEFAULT_REPORT_SIGNAL, acceptedReportSignalsText, parseReportSignal, signalNumber } from '../signal-name';
 import { type HandoffEnv, type PlacedRequest, handoffEnv, placeRequest } from './handoff';
 import { type Target, catches, inspectTarget, preloadsLeakAgent, processState, wrappedChildren } from './target';
@@ -382,7 +382,7 @@ async function reportCommand(argv: string[]): Promise<number> {
       out(json);
     } else {
       const text = formatText(JSON.parse(json) as Report, { color: shouldColor(process.stdout) });
-      out(text || `leak-agent: process ${pid} has no cache holding object keys\n`);
+      out(text || nothingToJudgeLine(pid));
     }
     return 0;
   } finally {

@@ -148,6 +148,14 @@ export function formatText(report: Report, opts: TextOptions): string {
   return holderLines.length > 0 ? `${clean || 'leak-agent: no cache keeps otherwise-dead objects alive now\n'}${holderLines.join('\n')}\n` : clean;
 }
 
+/**
+ * The one line of a report someone asked for (a signal, `leak-agent report`) when no cache holds an object key: the
+ * agent is running and has nothing to judge. The exit report stays silent then (NODE_OPTIONS over a whole npm tree).
+ */
+export function nothingToJudgeLine(pid: number): string {
+  return `leak-agent: process ${pid} has no cache holding object keys: nothing to judge\n`;
+}
+
 /** The one line a report with nothing to fix prints ('' when no cache ever held an object key: nothing was judged). */
 function cleanLine(report: Report): string {
   const removed = report.caches.filter((x) => x.removedByEarlierReports !== undefined);

@@ -5,7 +5,7 @@ import { log, reportInternalError, writeStderr } from '../log';
 import { slot } from '../shared';
 import { type Report, type Trigger, buildReport } from '../report/build';
 import { resolveSites } from '../report/sites';
-import { formatText, printable, shouldColor } from '../report/text';
+import { formatText, nothingToJudgeLine, printable, shouldColor } from '../report/text';
 import { writeReportFile } from '../report/write-file';
 import { type VerifyOptions, verify, verifyAsync } from '../verify/engine';
 import type { VerificationResult } from '../verify/verdict';
@@ -19,6 +19,8 @@ export interface RunOptions {
   sinceSeq?: number;
   /** The gc engine whatever LEAK_AGENT_VERIFY says, without bytes (a terminating signal: within a grace period). */
   gcOnly?: boolean;
+  /** Someone asked for this report (the report signal): with nothing to judge it still says so in one line. */
+  asked?: boolean;
 }
 
 /** Test windows judge pass or fail: no bytes, so the gc engine needs one full GC instead of two. */
@@ -63,7 +65,9 @@ function deliver(config: Config, opts: RunOptions, result: VerificationResult): 
   // The file first, so that the text report's last line can say where it went (report.json, report.2.json, …).
   const written = opts.writeFile && config.reportFile ? writeReportFile(config.reportFile, `${JSON.stringify(report, null, 2)}\n`) : null;
   if (opts.print) {
-    const text = formatText(report, { color: shouldColor() });
+    let text = formatText(report, { color: shouldColor() });
+    // A report someone asked for says it ran; the exit report and a terminating signal's stay silent.
+    if (text === '' && opts.asked) text = nothingToJudgeLine(process.pid);
     if (written === null) {
       if (text) writeStderr(text);
     } else {

@@ -3,6 +3,7 @@
 // reports and re-raises the signal with Node's default disposition, so the process ends exactly as it would have.
 import type { Config } from '../config';
 import { log, reportInternalError } from '../log';
+import { cachesCreated } from '../track/created';
 import { markExitReported } from './exit';
 
 // Loaded on the first signal, not at start-up (see exit.ts).
@@ -30,7 +31,7 @@ export function installSignalTriggers(config: Config): void {
         return;
       }
       scheduled = false;
-      void runReportAsync(config, { trigger: 'signal', print: true, writeFile: true }).then((report) => {
+      void runReportAsync(config, { trigger: 'signal', print: true, writeFile: true, asked: true }).then((report) => {
         if (report === null) return;
         try {
           // `leak-agent report PID` calls waiting for this report (several may have asked while it ran).
@@ -61,6 +62,12 @@ export function installSignalTriggers(config: Config): void {
         // The app has its own handler: it decides what happens; the exit report follows if it exits.
         if (process.listenerCount(sig) > 1) return;
         markExitReported();
+        // As at exit: no cache was ever instrumented and no file is wanted, so there is nothing to say or load.
+        if (config.reportFile === null && cachesCreated() === 0) {
+          process.removeListener(sig, onTerminate);
+          process.kill(process.pid, sig);
+          return;
+        }
         // Within the grace period a supervisor gives (docker stop: 10 s): an analysis in flight is stopped and its
         // files removed, and the report uses the gc engine — never a heap snapshot on the way out.
         abortSnapshots();

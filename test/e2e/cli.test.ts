@@ -331,6 +331,20 @@ describe('leak-agent report PID', () => {
     await proc.ended;
   });
 
+  it('a process with no cache holding object keys: the same one line as its own signal report', async () => {
+    placeScript(app, 'strings-only.cjs', "const c = new (require('lru-cache').LRUCache)({ max: 9 });\nlet n = 0;\nsetInterval(() => { c.set('k' + n, n); console.log('tick ' + ++n); }, 50);\n");
+    const proc = startNode(app, ['-r', 'leak-agent', 'strings-only.cjs'], { TMPDIR: sharedTmp() });
+    await proc.waitFor(/tick 1/);
+    const r = await cliAsync(['report', '--timeout', '60', String(proc.child.pid)]).ended;
+    expect(r.status).toBe(0);
+    const line = `leak-agent: process ${proc.child.pid} has no cache holding object keys: nothing to judge\n`;
+    expect(r.stdout).toBe(line);
+    await proc.waitFor(/nothing to judge/, 'stderr');
+    expect(proc.output().stderr).toBe(line);
+    proc.child.kill('SIGTERM');
+    await proc.ended;
+  });
+
   it('four report calls at once on one process: each gets the answer', async () => {
     const proc = startNode(app, ['-r', 'leak-agent', 'triggers.cjs', 'serve'], { TMPDIR: sharedTmp() });
     await proc.waitFor(/tick 1/);

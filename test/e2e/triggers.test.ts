@@ -109,6 +109,33 @@ describe('signals', () => {
     expect(reports.length).toBeLessThanOrEqual(6);
   });
 
+  describe('a process with no cache holding object keys', () => {
+    placeScript(
+      app,
+      'no-object-keys.cjs',
+      `// No object key anywhere: no cache at all, or (with an argument) an lru-cache of strings, as glob keeps them.
+const strings = process.argv[2] === 'strings' ? new (require('lru-cache').LRUCache)({ max: 10 }) : null;
+let ticks = 0;
+setInterval(() => {
+  ticks++;
+  if (strings) strings.set('k' + ticks, ticks);
+  console.log('tick ' + ticks);
+}, 50);
+`,
+    );
+
+    it.each([[[]], [['strings']]])('SIGUSR2 says so in one line; SIGTERM and exit stay silent (%j)', async (args) => {
+      const proc = startNode(app, ['-r', 'leak-agent', 'no-object-keys.cjs', ...args]);
+      await proc.waitFor(/tick 2/);
+      proc.child.kill('SIGUSR2');
+      await proc.waitFor(/nothing to judge/, 'stderr');
+      proc.child.kill('SIGTERM');
+      const end = await proc.ended;
+      expect(end.signal).toBe('SIGTERM');
+      expect(end.stderr).toBe(`leak-agent: process ${proc.child.pid} has no cache holding object keys: nothing to judge\n`);
+    });
+  });
+
   it.each(['SIGINT', 'SIGTERM'] as const)('%s without an app handler: report, then the same signal death', async (sig) => {
     const plain = startNode(app, ['triggers.cjs', 'serve']);
     await plain.waitFor(/tick 1/);
