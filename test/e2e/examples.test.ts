@@ -1,8 +1,11 @@
 // The examples: each leaky app gets the advice for its library and case, and each fixed twin — that advice,
 // applied — reports no leak.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, readReport, runNode } from '../helpers/apps';
+import { ROOT, cleanEnv, readReport, runNode } from '../helpers/apps';
 import { assertValidReport } from '../helpers/schema';
 
 const EXAMPLES: Array<{ leaky: string; advice: RegExp; cls: string; fixes: string[] }> = [
@@ -51,3 +54,16 @@ describe.each(EXAMPLES)('$leaky', ({ leaky, advice, cls, fixes }) => {
     expect(report.summary.deadKeys).toBe(0);
   });
 });
+
+it('npm run demo: the leaky run prints its report, the fixed twin what its JSON report checked, and no file is left', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'demo-test-'));
+  try {
+    const r = spawnSync(process.execPath, [join(ROOT, 'examples', 'demo.cjs')], { cwd: ROOT, encoding: 'utf8', env: cleanEnv({ TMPDIR: tmp }) });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/leak-agent: 1 cache keeps 128 otherwise-dead objects alive/);
+    expect(r.stdout).toContain("demo: the fixed twin's exit report (JSON): 0 caches holding object keys, 0 tracked keys, 0 dead");
+    expect(readdirSync(tmp)).toEqual([]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}, 60_000);
