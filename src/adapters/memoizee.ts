@@ -19,7 +19,7 @@ import {
   isTrackable,
   trackKey,
 } from '../track/registry';
-import { isMarked, mark } from './wrap';
+import { isMarked, mark, wrapMethod } from './wrap';
 import { noteCleared, noteRemoved } from '../track/lifecycle';
 
 interface Conf {
@@ -207,9 +207,53 @@ export const memoizeeAdapter: CacheAdapter = {
 
   options(conf): Record<string, number | boolean | string> {
     const memoized = (conf as Conf).memoized;
-    return typeof memoized?.length === 'number' ? { length: memoized.length } : {};
+    const out: Record<string, number | boolean | string> = typeof memoized?.length === 'number' ? { length: memoized.length } : {};
+    const bound = bounds.get(conf);
+    if (bound) Object.assign(out, bound);
+    return out;
   },
 };
+
+/**
+ * memoizee's bounds (max, maxAge) live in closures its conf does not expose. Its extension registry
+ * (lib/registered-extensions.js) is where plain() finds them, called once per memoized function with the option's
+ * value and the conf, right before the agent's profiler sees that conf: wrapping those two entries notes the values.
+ */
+const bounds = new WeakMap<object, Record<string, number>>();
+
+const BOUND_EXTENSIONS = ['max', 'maxAge'] as const;
+
+/** Called after ext/max.js or ext/max-age.js registered itself: wrap the registry's entry (once). */
+export function noteBoundExtensions(registry: unknown): void {
+  if (registry === null || typeof registry !== 'object') return;
+  try {
+    for (const name of BOUND_EXTENSIONS) {
+      const current = (registry as Record<string, unknown>)[name];
+      if (typeof current !== 'function' || isMarked(current)) continue;
+      const done = wrapMethod(registry, name, (original) => (self, args) => {
+        noteBound(args[1], name, args[0]);
+        return Reflect.apply(original, self, args);
+      });
+      if (done) mark((registry as Record<string, Function>)[name]!);
+    }
+  } catch (err) {
+    reportInternalError('patching memoizee', err);
+  }
+}
+
+/** The value as memoizee's extension reads it (a positive integer; 0 or junk means the option is off). */
+function noteBound(conf: unknown, name: string, value: unknown): void {
+  try {
+    if (conf === null || typeof conf !== 'object') return;
+    const n = Math.floor(Number(value));
+    if (!(n > 0) || !Number.isFinite(n)) return;
+    let bound = bounds.get(conf);
+    if (!bound) bounds.set(conf, (bound = {}));
+    bound[name] = n;
+  } catch {
+    // never into the app's call
+  }
+}
 
 const profilerInstalled = new WeakSet<object>();
 

@@ -26,6 +26,17 @@ export const memoizee: LibraryPlugin<'memoizee'> = {
           },
         },
         {
+          // ext/max.js and ext/max-age.js register themselves in memoizee's extension registry when first needed:
+          // the agent wraps those entries to note each memoized function's bound (see noteBoundExtensions).
+          path: /^ext\/max(-age)?\.js$/,
+          expose: 'exports',
+          patch: (file): unknown => {
+            const registry = join(file.baseDir, 'lib', 'registered-extensions.js');
+            adapter().noteBoundExtensions((file.require ?? createRequire(join(file.baseDir, 'package.json')))(registry));
+            return undefined;
+          },
+        },
+        {
           // memoizee/profile puts its own __profiler__ on plain's export: put the agent's back on top, chaining to it.
           path: /^profile\.js$/,
           expose: 'exports',

@@ -37,6 +37,13 @@ describe('bounded and configured caches', () => {
     for (const [name, dead] of Object.entries(expected)) {
       expect({ name, verified: caches[name]?.verified, deadKeys: caches[name]?.deadKeys }).toEqual({ name, verified: true, deadKeys: dead });
     }
+    // memoizee's bounds are in the report, as lru-cache's are (the text says `max 100`, not `unbounded`).
+    expect(caches.sharedMemo.options).toMatchObject({ max: 100 });
+    expect(caches.maxAged.options).toMatchObject({ maxAge: 60_000 });
+    expect(caches.maxAged.options.max).toBeUndefined();
+    expect(caches.disposed.options).toMatchObject({ max: 50 });
+    expect(r.stderr).toMatch(/memoizee sharedMemo {2}bounded\.cjs:\d+:\d+ {2}max 100\n/);
+    expect(r.stderr).toMatch(/memoizee maxAged {2}bounded\.cjs:\d+:\d+ {2}maxAge 60000\n/);
     // The 36 objects the lru-cache and the memoizee share count once.
     const total = Object.values(expected).reduce((s, n) => s + n, 0) - expected.sharedMemo!;
     expect(report.summary.deadKeys).toBe(total);
