@@ -37,7 +37,6 @@ const mapClear = Map.prototype.clear;
 const mapSet = Map.prototype.set;
 const mapEntries = Map.prototype.entries;
 const mapKeys = Map.prototype.keys;
-const mapHas = Map.prototype.has;
 
 function entriesOf(map: Map<unknown, unknown>): IterableIterator<[unknown, unknown]> {
   return Reflect.apply(mapEntries, map, []) as IterableIterator<[unknown, unknown]>;
@@ -132,13 +131,6 @@ export const lodashAdapter: CacheAdapter = {
       }
     }
     return { containers: maps, entries, untracked };
-  },
-
-  holds(memoized, _record, key) {
-    const cache = memoizedCache(memoized);
-    const storage = nativeMapOf(cache);
-    const maps = storage ? [storage.map] : customMapsOf(cache);
-    return maps.some((map) => Reflect.apply(mapHas, map, [key]) as boolean);
   },
 
   options() {

@@ -317,12 +317,6 @@ export const lruAdapter: CacheAdapter = {
     return { containers: [keyMap, keyList, valList], entries, untracked } satisfies CacheView;
   },
 
-  holds(cache, _record, key) {
-    const info = classInfoOf(cache);
-    if (!info) return false;
-    return info.generation === 'symbols' ? symbolStorage(cache).has(key) : internalsOf(cache, info).keyMap.has(key);
-  },
-
   options(cache) {
     const out: Record<string, number | boolean | string> = {};
     const info = classInfoOf(cache);

@@ -201,9 +201,8 @@ export const memoizeeAdapter: CacheAdapter = {
     } satisfies CacheView;
   },
 
-  holds() {
-    return true; // memoizee reports each removal as an event: onDelete/onClear mark the sampled keys then
-  },
+  // memoizee reports each removal as an event: onDelete/onClear mark the sampled keys then.
+  reportsRemovals: true,
 
   options(conf): Record<string, number | boolean | string> {
     const memoized = (conf as Conf).memoized;

@@ -6,19 +6,24 @@
 // LEAK_AGENT_VERIFY=off.
 //
 // How: a sample of each cache's object keys is registered with one FinalizationRegistry (held value: a number, the
-// sample's slot — never the key, the cache or a value) and remembered through a WeakRef. A sweep every SWEEP_MS
-// (an unref'd timer, only while samples are outstanding) asks each cache's storage whether it still holds its sampled
-// keys (a Map lookup: no app code, no library method); one it no longer holds is marked removed at that sweep. When V8
-// collects a sampled key, it counts as collected after eviction when the cache removed it at most LAST_HOLDER_SWEEPS
-// sweeps before (or after the last sweep: removed and collected in between). (A canary object re-registered from the
-// registry's own callback would have told of each collection sooner, but it made Node's exit spin forever: draining
-// its platform tasks ran the callback, which made the next collection's task, and so on.)
+// sample's slot — never the key, the cache or a value) and remembered in a WeakMap of the cache (key → sample). No
+// WeakRef: V8 keeps a WeakRef's target alive until the current job ends, so a script that does all its work in one
+// turn would keep every sampled key its cache evicted (the demo's heap grew 3× that way). A sweep (an unref'd timer,
+// only while samples are outstanding) walks each sampled cache's storage (the adapter's forEachKey: no app code, no
+// library method) and notes which samples it still holds; one it no longer holds is marked removed at that sweep. A
+// cache's sweeps are paced by its size (every SWEEP_MS, or SWEEP_MS_PER_KEY per key it holds, whichever is longer), so
+// walking a large cache stays under about 1% of one core. Libraries that report removals themselves (memoizee's
+// delete/clear events) are not walked. When V8 collects a sampled key, it counts as collected after eviction when the
+// cache removed it at most LAST_HOLDER_SWEEPS of that cache's sweeps before (or after its last sweep: removed and
+// collected in between). (A canary object re-registered from the registry's own callback would have told of each
+// collection sooner, but it made Node's exit spin forever: draining its platform tasks ran the callback, which made the
+// next collection's task, and so on.)
 //
 // Bounds: the first SAMPLE_FIRST object keys of each cache (of the first FULL_CACHES caches a process makes; later ones,
 // typically made per request, only their first key), then one in SAMPLE_EVERY; at most MAX_PER_CACHE samples
-// outstanding per cache and MAX_SAMPLES in the process (about 200 bytes each: a WeakRef, a registry cell, a slot), so
-// at most ~3.2 MiB whatever the app does. A sample costs 1–3 µs; amortized over a long-lived cache's inserts, a few ns.
-// Nothing here holds a key, a value or a cache strongly.
+// outstanding per cache and MAX_SAMPLES in the process (about 150 bytes each: a registry cell, a WeakMap entry, a
+// slot), so at most ~2.5 MiB whatever the app does. A sample costs about 1 µs; amortized over a long-lived cache's
+// inserts, a few ns. Nothing here holds a key, a value or a cache strongly, not even until the end of a job.
 import { log } from '../log';
 import { rootScope, slot } from '../shared';
 
@@ -28,19 +33,24 @@ const SAMPLE_EVERY = 256;
 const MAX_PER_CACHE = 1024;
 const MAX_SAMPLES = 16_384;
 const SWEEP_MS = 200;
+/** A cache of 100k keys is walked every 2 s: a few ms each time. */
+const SWEEP_MS_PER_KEY = 0.02;
 const LAST_HOLDER_SWEEPS = 3;
 
 /** What a cache's adapter answers for the sweep. */
 export interface Holder {
-  /** Whether the cache still holds `key` (storage lookup only). */
-  holds(key: object): boolean;
+  /** The library reports removals itself (memoizee): nothing to walk. */
+  reportsRemovals: boolean;
+  /** Each tracked key the cache's storage holds now (no app code). */
+  forEachKey(fn: (key: object) => void): void;
 }
 
 export interface Sample {
   slot: number;
   cache: CacheLife;
-  ref: WeakRef<object>;
-  /** Sweep number at which the cache was first seen without the key, or 0 (still held, as far as seen). */
+  /** The cache's sweep that last found the key in its storage. */
+  seenAt: number;
+  /** The cache's sweep number at which it was first seen without the key, or 0 (still held, as far as seen). */
   removedAt: number;
   /** When that was noticed (ms), for the time from removal to collection. */
   removedMs: number;
@@ -65,13 +75,16 @@ export interface CacheLife {
   /** The cache is gone: its outstanding samples no longer count. */
   dead: boolean;
   holder: () => Holder | null;
+  /** This cache's sweeps so far (what removedAt and LAST_HOLDER_SWEEPS count in). */
+  sweeps: number;
+  /** Date.now() before which the next sweep skips this cache (pacing by size). */
+  nextSweepMs: number;
 }
 
 interface State {
   registry: FinalizationRegistry<number>;
   samples: Map<number, Sample>;
   nextSlot: number;
-  sweeps: number;
   timer: ReturnType<typeof setInterval> | null;
 }
 
@@ -81,7 +94,6 @@ const state: State = slot('lifecycle', () => {
     registry: new FinalizationRegistry((held: number) => collected(s, held)),
     samples: new Map(),
     nextSlot: 1,
-    sweeps: 0,
     timer: null,
   };
   return s;
@@ -112,7 +124,7 @@ function collected(s: State, held: number): void {
     }
     life.collected++;
     // Removed at most a few sweeps ago, or after the last sweep (never seen removed): the cache was the last holder.
-    if (sample.removedAt === 0 || s.sweeps - sample.removedAt <= LAST_HOLDER_SWEEPS) {
+    if (sample.removedAt === 0 || life.sweeps - sample.removedAt <= LAST_HOLDER_SWEEPS) {
       life.collectedAfterEviction++;
       if (sample.removedAt !== 0 && life.delays.length < 1024) life.delays.push(Date.now() - sample.removedMs);
     }
@@ -129,18 +141,33 @@ function sweep(s: State): void {
     return;
   }
   const now = Date.now();
-  s.sweeps++;
-  const holders = new Map<CacheLife, Holder | null>();
+  const lives = new Set<CacheLife>();
   for (const sample of s.samples.values()) {
-    if (sample.removedAt !== 0 || sample.cache.dead) continue;
-    let holder = holders.get(sample.cache);
-    if (holder === undefined) holders.set(sample.cache, (holder = sample.cache.holder()));
+    if (sample.removedAt === 0 && !sample.cache.dead) lives.add(sample.cache);
+  }
+  for (const life of lives) {
+    if (now < life.nextSweepMs) continue;
+    const holder = life.holder();
     if (holder === null) {
-      sample.cache.dead = true;
+      life.dead = true;
       continue;
     }
-    const key = sample.ref.deref();
-    if (key !== undefined && !holder.holds(key)) markRemoved(sample, s.sweeps, now);
+    const n = ++life.sweeps;
+    if (holder.reportsRemovals) {
+      life.nextSweepMs = now + SWEEP_MS;
+      continue;
+    }
+    let visited = 0;
+    holder.forEachKey((key) => {
+      visited++;
+      const sample = life.byKey.get(key);
+      if (sample !== undefined) sample.seenAt = n;
+    });
+    for (const slotNum of life.held) {
+      const sample = s.samples.get(slotNum);
+      if (sample !== undefined && sample.removedAt === 0 && sample.seenAt !== n) markRemoved(sample, n, now);
+    }
+    life.nextSweepMs = now + Math.max(SWEEP_MS, visited * SWEEP_MS_PER_KEY);
   }
 }
 
@@ -154,7 +181,20 @@ let lives = 0;
 
 export function newCacheLife(holder: () => Holder | null): CacheLife {
   lives++;
-  return { first: lives <= FULL_CACHES ? SAMPLE_FIRST : 1, byKey: new WeakMap(), held: new Set(), sampled: 0, collected: 0, collectedAfterEviction: 0, delays: [], outstanding: 0, dead: false, holder };
+  return {
+    first: lives <= FULL_CACHES ? SAMPLE_FIRST : 1,
+    byKey: new WeakMap(),
+    held: new Set(),
+    sampled: 0,
+    collected: 0,
+    collectedAfterEviction: 0,
+    delays: [],
+    outstanding: 0,
+    dead: false,
+    holder,
+    sweeps: 0,
+    nextSweepMs: 0,
+  };
 }
 
 /** Called for the n-th object key inserted into a cache (n from 1): samples it when the bounds allow. */
@@ -163,7 +203,7 @@ export function maybeSample(life: CacheLife, key: object, n: number): void {
   if (life.outstanding >= MAX_PER_CACHE || state.samples.size >= MAX_SAMPLES) return;
   if (life.byKey.has(key)) return; // sampled already (inserted again)
   const slotNum = state.nextSlot++;
-  const sample: Sample = { slot: slotNum, cache: life, ref: new WeakRef(key), removedAt: 0, removedMs: 0, removedByReport: false };
+  const sample: Sample = { slot: slotNum, cache: life, seenAt: life.sweeps, removedAt: 0, removedMs: 0, removedByReport: false };
   state.samples.set(slotNum, sample);
   life.held.add(slotNum);
   life.byKey.set(key, sample);
@@ -194,7 +234,7 @@ export function noteRemoved(life: CacheLife, keys: ArrayLike<unknown>): void {
     const key = keys[i];
     if ((typeof key !== 'object' || key === null) && typeof key !== 'function') continue;
     const sample = life.byKey.get(key as object);
-    if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, state.sweeps), Date.now());
+    if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, life.sweeps), Date.now());
   }
 }
 
@@ -204,7 +244,7 @@ export function noteCleared(life: CacheLife): void {
   const now = Date.now();
   for (const slotNum of [...life.held]) {
     const sample = state.samples.get(slotNum);
-    if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, state.sweeps), now);
+    if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, life.sweeps), now);
   }
 }
 
@@ -221,13 +261,16 @@ export interface LifecycleFigures {
 export function figures(life: CacheLife): LifecycleFigures {
   let stillHeld = 0;
   const holder = life.outstanding > 0 ? life.holder() : null;
-  if (holder) {
-    for (const slotNum of life.held) {
-      const sample = state.samples.get(slotNum);
-      if (sample === undefined || sample.removedAt !== 0) continue;
-      const key = sample.ref.deref();
-      if (key !== undefined && holder.holds(key)) stillHeld++;
-    }
+  if (holder?.reportsRemovals) {
+    // Every removal arrived as an event: the samples not marked removed are held.
+    for (const slotNum of life.held) if (state.samples.get(slotNum)?.removedAt === 0) stillHeld++;
+  } else if (holder) {
+    const counted = new Set<Sample>();
+    holder.forEachKey((key) => {
+      const sample = life.byKey.get(key);
+      if (sample !== undefined && sample.removedAt === 0 && state.samples.has(sample.slot)) counted.add(sample);
+    });
+    stillHeld = counted.size;
   }
   const out: LifecycleFigures = { sampled: life.sampled, collected: life.collected, collectedAfterEviction: life.collectedAfterEviction, stillHeld };
   if (life.delays.length > 0) {

@@ -82,10 +82,10 @@ export interface CacheAdapter {
   /** Options that bound the cache (max, ttl, ...), for the report. */
   options(store: object, record: CacheRecord): Record<string, number | boolean | string>;
   /**
-   * Whether the cache's storage still holds `key` (a lookup only: no library method, no app code), for the sampled
-   * key lifetimes (lifecycle.ts). memoizee answers true: it reports its removals as events instead.
+   * The library reports each removal itself (memoizee's delete/clear events), so the sampled key lifetimes
+   * (lifecycle.ts) need no sweep of its storage; other caches are swept through `forEachKey`.
    */
-  holds(store: object, record: CacheRecord, key: object): boolean;
+  readonly reportsRemovals?: boolean;
 }
 
 /** Dead keys that earlier reports of the gc engine found in a cache and removed. */
@@ -224,7 +224,7 @@ function lifeOf(rec: CacheRecord): CacheLife {
   return newCacheLife(() => {
     const store = rec.storeRef.deref();
     if (store === undefined) return null;
-    return { holds: (key) => rec.adapter.holds(store, rec, key) };
+    return { reportsRemovals: rec.adapter.reportsRemovals === true, forEachKey: (fn) => rec.adapter.forEachKey(store, rec, fn) };
   });
 }
 

@@ -30,7 +30,19 @@ function run() {
   }
   console.log('done');
 }
-if (process.env.WORKER) {
+async function runInTurns() {
+  // The same tasks over about a second, in many turns: the sweeps run between them and see each eviction.
+  for (let t = 0; t < 3000; t++) {
+    const task = new Task(t);
+    put(task, t);
+    twin.set(longLived[t % 16], t);
+    if (t % 150 === 149) await new Promise((r) => setTimeout(r, 60));
+  }
+  console.log('done');
+}
+if (process.env.TURNS) {
+  runInTurns();
+} else if (process.env.WORKER) {
   const { Worker, isMainThread } = require('node:worker_threads');
   if (isMainThread) new Worker(__filename, { env: process.env });
   else run();
@@ -62,6 +74,37 @@ describe('sampled key lifetimes', () => {
     expect(report.caches.some((c: any) => c.name === 'byId')).toBe(false);
     expect(r.stderr).toMatch(new RegExp(`${lib} summaries .*\\n {4}of \\d+ sampled keys collected, \\d+ died only after this cache evicted them( \\(median \\d+ ms later\\))?: it was their last holder`));
     expect(r.stderr).not.toMatch(/twin .*\n {4}of \d+ sampled keys/);
+  });
+
+  it.each(['lru-cache', 'memoizee'])('%s: over many turns the sweeps see each eviction, with the time from eviction to collection', (lib) => {
+    const file = join(app, `tasks16-turns-${lib}.json`);
+    const r = runNode(app, ['-r', 'leak-agent', 'tasks16.cjs'], { LIB: lib, TURNS: '1', LEAK_AGENT_VERIFY: 'off', LEAK_AGENT_REPORT_FILE: file });
+    expect(r.status).toBe(0);
+    const life = lifecycles(readReport(file));
+    expect(life.summaries.collected).toBeGreaterThanOrEqual(100);
+    expect(life.summaries.collectedAfterEviction).toBeGreaterThanOrEqual(0.9 * life.summaries.collected);
+    expect(life.summaries.medianMsToCollection).toEqual(expect.any(Number));
+    expect(life.twin).toMatchObject({ collected: 0, collectedAfterEviction: 0, stillHeld: 16 });
+  });
+
+  it('keeps no evicted key alive, even inside one long turn (no WeakRef per sample: V8 keeps those targets to the end of the job)', () => {
+    placeScript(
+      app,
+      'one-turn.cjs',
+      `// 600 tasks of 256 KiB each through a 16-entry cache, all in one turn, then the live heap.
+const { LRUCache } = require('lru-cache');
+const cache = new LRUCache({ max: 16 });
+module.exports = { cache };
+for (let i = 0; i < 600; i++) cache.set({ data: new Array(32 * 1024).fill(i + 0.5) }, i);
+gc();
+console.log(Math.round(process.memoryUsage().heapUsed / 2 ** 20));
+`,
+    );
+    const plain = Number(runNode(app, ['--expose-gc', 'one-turn.cjs']).stdout);
+    const agent = Number(runNode(app, ['--expose-gc', '-r', 'leak-agent', 'one-turn.cjs'], { LEAK_AGENT_ON_EXIT: '0' }).stdout);
+    expect(plain).toBeGreaterThan(0);
+    // 256 samples of 256 KiB each would be +64 MiB; the agent's own modules and records are a few MiB.
+    expect(agent - plain).toBeLessThan(8);
   });
 
   it('in a worker thread too', () => {
