@@ -126,15 +126,15 @@ export interface CacheRecord {
   life: CacheLife | null;
 }
 
-// Insertion stacks: the first 8 object-key writes of a cache, then every 64th until 32 stacks, then every 8192nd for
-// as long as the cache lives, so a leak that starts late still has an example. A capture costs tens of microseconds
-// (V8 builds the frames), so at every 1024th it was a tenth of an lru-cache miss; at every 8192nd it is about 1%.
-// A sample dies with its key, so the samples a cache keeps stay within about 1/8192 of its keys. Once the process has taken EARLY_BUDGET early samples
+// Insertion stacks: the first 8 object-key writes of a cache, then every 64th until 32 stacks, then every 4096th for
+// as long as the cache lives, so a leak that starts late (4096 keys or more) still has an example. A capture costs
+// tens of microseconds (V8 builds the frames): at every 1024th it was a tenth of an lru-cache miss, at every 4096th it
+// is a few percent. A sample dies with its key, so the samples a cache keeps stay within about 1/4096 of its keys. Once the process has taken EARLY_BUDGET early samples
 // (caches made per request each start with 8), a new cache's early samples shrink to its first write. All by count,
 // never by time: the same program gets the same report.
 const MAX_EARLY_SAMPLES = 32;
 const SAMPLE_EVERY = 64;
-const SAMPLE_EVERY_LATER = 8192;
+const SAMPLE_EVERY_LATER = 4096;
 const EARLY_BUDGET = 65_536;
 
 interface Registry {
