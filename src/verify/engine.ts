@@ -11,6 +11,8 @@ import { pluginFor } from '../libraries/index';
 import { getHeapStatistics } from 'node:v8';
 import { faultActive, faultPoint } from '../fault';
 import { log, reportInternalError, warnOnce } from '../log';
+import { appLocation } from '../source/location';
+import { nameFromSite } from '../source/names';
 import { figures } from '../track/lifecycle';
 import { type CacheRecord, forgetGarbageCache, liveRecords, seqOf, takeGarbageCacheCounts } from '../track/registry';
 import { clearKeptObjects, fullGc } from './force-gc';
@@ -41,8 +43,15 @@ interface Work {
   droppedKeys: number;
 }
 
+/** A cache as the text report names it: library, name (also one read from its creation line) and creation site. */
 function describe(record: CacheRecord): string {
-  return `${record.library} ${record.name ?? record.id}`;
+  try {
+    const site = appLocation(record.createdStack);
+    const name = record.name ?? nameFromSite(site, record.createdIsFirstWrite ? 'receiver' : 'assignment');
+    return `${record.library} ${name ?? '(anonymous)'}${site ? ` (${site.file}:${site.line}:${site.column})` : ''}`;
+  } catch {
+    return `${record.library} ${record.name ?? record.id}`;
+  }
 }
 
 function collect(): Work {

@@ -64,7 +64,7 @@ describe('bounded and configured caches', () => {
       }
     }
     // The lru-cache whose keys the bounded memoizee also holds is not claimed exact; the reason names that cache.
-    expect(caches.shared).toMatchObject({ verified: false, reason: expect.stringContaining('memoizee sharedMemo') });
+    expect(caches.shared).toMatchObject({ verified: false, reason: expect.stringMatching(/memoizee sharedMemo \(bounded\.cjs:\d+:\d+\)/) });
     expect(caches.sharedMemo).toMatchObject({ verified: false, reason: expect.stringContaining('max, maxAge') });
     expect(caches.lruDisposing).toMatchObject({ verified: false, reason: expect.stringContaining('dispose callback') });
     expect(caches.fetching).toMatchObject({ verified: false, reason: 'a fetch() is in flight' });
@@ -97,4 +97,27 @@ describe('bounded and configured caches', () => {
     const big = byName(readReport(file)).big;
     expect(big).toMatchObject({ trackedKeys: 100_000, deadKeys: 99_000, verified: true, classes: [{ name: 'Task', count: 99_000 }] });
   }, 240_000);
+
+  it('a reason names an lru-cache the way the report does: by the name on its creation line, with the line', () => {
+    placeScript(
+      app,
+      'reason-names.cjs',
+      `const { LRUCache } = require('lru-cache');
+const _ = require('lodash');
+class User {}
+const connections = new LRUCache({ max: 100, dispose: () => {} });
+const permissionsOf = _.memoize(function permissionsOf(user) { return [user]; });
+module.exports = { connections, permissionsOf };
+for (let i = 0; i < 30; i++) { const u = new User(); connections.set(u, i); permissionsOf(u); }
+for (let i = 0; i < 30; i++) permissionsOf(new User());
+`,
+    );
+    const file = join(app, 'reason-names.json');
+    const r = runNode(app, ['-r', 'leak-agent', 'reason-names.cjs'], { LEAK_AGENT_VERIFY: 'gc', LEAK_AGENT_REPORT_FILE: file });
+    expect(r.status).toBe(0);
+    const caches = byName(readReport(file));
+    const at = caches.connections.createdAt; // the `new` line, or the first write for a minified build
+    expect(caches.permissionsOf.reason).toContain(`held only by lru-cache connections (reason-names.cjs:${at.line}:${at.column})`);
+  });
 });
+
