@@ -1,4 +1,5 @@
-// A baseline of known leaks for test suites: LEAK_AGENT_BASELINE=path. A leaking cache that matches an entry (same
+// A baseline of known leaks for test suites: LEAK_AGENT_BASELINE=path, or leak-agent-baseline.json in the project's
+// root when it exists. A leaking cache that matches an entry (same
 // library, function name and creation file — not the line, which moves with every edit — and only classes the entry
 // lists) does not fail; a new cache, or a known cache leaking a new class, does. LEAK_AGENT_BASELINE_UPDATE=1 adds
 // whatever leaks to the file instead of failing. The file is JSON, meant to be committed:
@@ -33,16 +34,19 @@ function projectRoot(dir: string): string {
 }
 
 /**
- * The baseline file: LEAK_AGENT_BASELINE, or — when LEAK_AGENT_BASELINE_UPDATE=1 asks to write one and none is named —
- * leak-agent-baseline.json in the project's root (said once on stderr), so the documented workflow writes a file.
+ * The baseline file: LEAK_AGENT_BASELINE; else leak-agent-baseline.json in the project's root, when it exists (the
+ * committed file of the documented workflow) or when LEAK_AGENT_BASELINE_UPDATE=1 asks to write one (said once on
+ * stderr); else none.
  */
 export function baselinePath(): string | null {
   const raw = process.env.LEAK_AGENT_BASELINE;
   if (raw) return resolve(raw);
-  if (!updatingBaseline()) return null;
   const path = join(projectRoot(process.cwd()), DEFAULT_BASELINE);
-  warnOnce('baseline-default', `leak-agent: LEAK_AGENT_BASELINE is not set: adding leaks to ${path} (set LEAK_AGENT_BASELINE=${path} to use it)`);
-  return path;
+  if (updatingBaseline()) {
+    warnOnce('baseline-default', `leak-agent: LEAK_AGENT_BASELINE is not set: adding leaks to ${path} (read from there by default from now on)`);
+    return path;
+  }
+  return existsSync(path) ? path : null;
 }
 
 /** LEAK_AGENT_BASELINE_UPDATE: 1/true adds leaks to the baseline instead of failing; an unknown value is one line. */

@@ -90,7 +90,7 @@ describe('baseline file', () => {
     rmSync(baseline, { force: true });
   });
 
-  it('UPDATE without a path writes leak-agent-baseline.json in the project root and says so; then it is used', () => {
+  it('UPDATE without a path writes leak-agent-baseline.json in the project root and says so; then it is used, also by default', () => {
     const file = join(app, 'leak-agent-baseline.json');
     rmSync(file, { force: true });
     const update = vitest({ LEAK_AGENT_BASELINE_UPDATE: '1', LEAK_AGENT_ALLOW: '' });
@@ -98,7 +98,11 @@ describe('baseline file', () => {
     expect(update.out).toContain(`leak-agent: LEAK_AGENT_BASELINE is not set: adding leaks to ${file}`);
     expect(JSON.parse(readFileSync(file, 'utf8')).leaks.map((e: any) => e.library).sort()).toEqual(['lodash', 'lodash', 'lru-cache']);
     expect(vitest({ LEAK_AGENT_BASELINE: file, LEAK_AGENT_ALLOW: '' }).out).toMatch(/Test Files\s+3 passed/);
+    // The default file is read without LEAK_AGENT_BASELINE too (as committed), and the leaks it lists pass...
+    expect(vitest({ LEAK_AGENT_ALLOW: '' }).out).toMatch(/Test Files\s+3 passed/);
     rmSync(file, { force: true });
+    // ...and without it they fail again (the leaky file, and the allowlisted one with an empty allowlist).
+    expect(vitest({ LEAK_AGENT_ALLOW: '' }).out).toMatch(/Test Files\s+2 failed \| 1 passed/);
   });
 
   it('a baseline that cannot be written or read fails the run with the reason, never a pass', () => {
