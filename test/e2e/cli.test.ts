@@ -180,7 +180,9 @@ describe('leak-agent run', () => {
 
   it.skipIf(!linux || !hasTool('script'))('Ctrl-C in a terminal reaches the app once (the terminal sends it to both), not twice', async () => {
     const command = [process.execPath, CLI, 'run', '--', process.execPath, 'cli-targets.cjs', 'count-sigint'].map((a) => JSON.stringify(a)).join(' ');
-    const proc = startCommand(app, ['script', '-qefc', command, '/dev/null'], {}, { stdin: 'pipe' });
+    // script runs the command through $SHELL -c; `exec`, because a shell left in between (dash) dies of the
+    // terminal's SIGINT itself, where a user's interactive shell would just put the command in the foreground.
+    const proc = startCommand(app, ['script', '-qefc', `exec ${command}`, '/dev/null'], { SHELL: '/bin/sh' }, { stdin: 'pipe' });
     await proc.waitFor(/ready/);
     proc.child.stdin!.write('\u0003'); // Ctrl-C, typed into the pseudo-terminal
     const end = await proc.ended;
