@@ -9,6 +9,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { warnOnce } from '../log';
+import { isRunning } from '../pid';
 
 /**
  * `%p` → pid, `%t` → thread id, `%n` → the report's number in this thread (1, 2, …). In a worker thread a template
@@ -121,15 +122,6 @@ function readHead(path: string): string {
     return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
   } finally {
     closeSync(fd);
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

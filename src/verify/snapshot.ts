@@ -22,6 +22,7 @@ import { usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
 import type { AnalysisResult, CacheMeta, ProbeMeta } from '../heap/protocol';
 import { PROBE_CLASS } from '../heap/protocol';
+import { isRunning } from '../pid';
 
 /** Thrown before anything was touched when a snapshot cannot be afforded; the caller falls back. */
 export class SnapshotUnavailable extends Error {}
@@ -205,15 +206,6 @@ export function sweepStaleSnapshots(): void {
     } catch {
       // gone meanwhile, or not ours to remove
     }
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
