@@ -28,7 +28,10 @@ export function nameFromSite(site: SourceLocation | null, kind: 'receiver' | 'as
   // What a compiler makes of `memoize(…)` when it calls an import: `(0, lodash_1.memoize)(…)` (tsc),
   // `(0, import_lodash.memoize)(…)` (esbuild, tsx), `(0, _lodash.memoize)(…)` (Babel). V8 points at the argument
   // list then, so the callee is dropped first and the assignment before it is read as usual.
-  const before = text.slice(0, site.column - 1).replace(/\(\s*0\s*,\s*[\w$.]+\s*\)\s*$/, '');
+  let before = text.slice(0, site.column - 1).replace(/\(\s*0\s*,\s*[\w$.]+\s*\)\s*$/, '');
+  // tsc's source map takes that argument list back to the original line: `export const priceOf = memoize(` with the
+  // site at `(`. The callee (`memoize`, `_.memoize`) goes the same way.
+  if (kind === 'assignment' && text[site.column - 1] === '(') before = before.replace(/[\w$.\s]*[\w$]\s*$/, '');
   const match =
     kind === 'receiver'
       ? /([A-Za-z_$][\w$]*)\s*\??\.\s*$/.exec(before)

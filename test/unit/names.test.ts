@@ -26,6 +26,8 @@ describe('nameFromSite', () => {
     ['Babel', 'var priceOf = (0, _lodash.default)((o) => o.price);', '((o)'],
     ['property', 'x.byId = (0, lodash_1.memoize)((o) => o.id);', '((o)'],
     ['object literal', '  priceOf: memoize((o) => o.price),', 'memoize'],
+    ['TypeScript source, through tsc\'s source map (the argument list)', 'export const priceOf = memoize((o: Order) => o.price);', '((o'],
+    ['TypeScript source, namespace callee', 'export const priceOf = _.memoize((o: Order) => o.price);', '((o'],
   ])('%s', (_label, line, at) => {
     expect(nameFromSite(site(`${_label.replace(/\W/g, '')}.js`, line, at), 'assignment')).toBe(line.includes('byId') ? 'byId' : 'priceOf');
   });
