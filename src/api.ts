@@ -1,11 +1,12 @@
 // The public API: `import { report, expectNoCacheLeaks } from 'leak-agent'`.
 import type { Report, CacheReport, Trigger } from './report/build';
 import { agentApi } from './start';
+import { loadOnce } from './load-once';
 import type { WindowOptions } from './integrations/test-window';
 
 // Every preload loads this file; the windows' code is loaded on first use, so start-up stays small.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const windows = (): typeof import('./integrations/test-window') => require('./integrations/test-window') as typeof import('./integrations/test-window');
+const windows = loadOnce((): typeof import('./integrations/test-window') => require('./integrations/test-window') as typeof import('./integrations/test-window'));
 
 export type { Report, CacheReport, Trigger };
 export type { SourceLocation } from './source/location';

@@ -5,6 +5,7 @@ import workerThreads = require('node:worker_threads');
 import { type Config, loadConfig } from './config';
 import { registerHooksUsable } from './hooks/lines';
 import { isLoaderHooksThread } from './loader-thread';
+import { loadOnce } from './load-once';
 import { log, reportInternalError } from './log';
 import { type AgentApi, type AgentInfo, rootScope, shared } from './shared';
 import { installExitTrigger } from './trigger/exit';
@@ -18,7 +19,7 @@ export function agentState(): AgentInfo | null {
 /** This copy's answers, loaded only when first asked (the report machinery is not needed at start-up). */
 function localApi(config: Config): AgentApi {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = () => require('./integrations/local-api') as typeof import('./integrations/local-api');
+  const load = loadOnce(() => require('./integrations/local-api') as typeof import('./integrations/local-api'));
   return {
     report: (trigger, sinceSeq) => load().produce(config, trigger, sinceSeq),
     openWindow: () => load().openWindow(),

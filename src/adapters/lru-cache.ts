@@ -107,7 +107,7 @@ function constructed(cache: unknown): void {
     reportInternalError('noting an lru-cache creation site', err);
   }
 }
-Object.defineProperty(globalThis, Symbol.for(CONSTRUCTED_KEY), { value: constructed, enumerable: false, configurable: true, writable: false });
+Object.defineProperty(globalThis, CONSTRUCTED_KEY, { value: constructed, enumerable: false, configurable: true, writable: false });
 
 function recordFor(cache: object, below: Function): CacheRecord | undefined {
   let rec = recordsByCache.get(cache);

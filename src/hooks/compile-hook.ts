@@ -12,6 +12,7 @@
 import nodeModule = require('node:module');
 import { sep } from 'node:path';
 import { log, reportInternalError } from '../log';
+import { loadOnce } from '../load-once';
 import { type FindPath, entryReason, reasonToRegisterAtStart, reasonToRegisterFor } from './import-trigger';
 
 type CompileFn = (this: unknown, content: string, filename: string, format?: string) => unknown;
@@ -30,7 +31,7 @@ const NODE_MODULES = `${sep}node_modules${sep}`;
 // require() runs the wrapper again for each of the agent's own files (in node_modules/leak-agent when installed):
 // `loadingAgent` lets those pass instead of asking a half-loaded module.
 let loadingAgent = false;
-function dispatch(): typeof import('./dispatch') {
+const dispatch = loadOnce((): typeof import('./dispatch') => {
   const outer = loadingAgent;
   loadingAgent = true;
   try {
@@ -39,7 +40,7 @@ function dispatch(): typeof import('./dispatch') {
   } finally {
     loadingAgent = outer;
   }
-}
+});
 let installed = false;
 let importHookRegistered = false;
 

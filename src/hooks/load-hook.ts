@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import nodeModule = require('node:module');
 import { fileURLToPath } from 'node:url';
 import { log, reportInternalError } from '../log';
+import { loadOnce } from '../load-once';
 import type { LibraryTarget } from './dispatch';
 import { LOAD_CALLBACK_KEY, type LoadCallback, type RewriteKind, rewriteSource } from './rewrite';
 
@@ -28,9 +29,9 @@ function agentModule<T>(load: () => T): T {
   }
 }
 /* eslint-disable @typescript-eslint/no-require-imports */
-const dispatch = (): typeof import('./dispatch') => agentModule(() => require('./dispatch') as typeof import('./dispatch'));
-const libraries = (): typeof import('../libraries/index') =>
-  agentModule(() => require('../libraries/index') as typeof import('../libraries/index'));
+const dispatch = loadOnce((): typeof import('./dispatch') => agentModule(() => require('./dispatch') as typeof import('./dispatch')));
+const libraries = loadOnce((): typeof import('../libraries/index') =>
+  agentModule(() => require('../libraries/index') as typeof import('../libraries/index')));
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 // Library files the hook rewrote, by URL, for the callback (a file may go through `load` twice, for require and for
@@ -163,7 +164,7 @@ const callback: LoadCallback = Object.freeze({
 export function installLoadHook(): void {
   if (installed) return;
   installed = true;
-  Object.defineProperty(globalThis, Symbol.for(LOAD_CALLBACK_KEY), {
+  Object.defineProperty(globalThis, LOAD_CALLBACK_KEY, {
     value: callback,
     enumerable: false,
     configurable: true,

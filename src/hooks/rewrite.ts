@@ -3,16 +3,20 @@
 // source maps (lru-cache ships them; `//# sourceMappingURL` is still honoured when code follows it) keep mapping.
 // The added code calls back into the agent through a global; when the agent is absent it does nothing.
 
-/** The key of the global (non-enumerable, on globalThis) the appended code calls: `Symbol.for(LOAD_CALLBACK_KEY)`. */
-export const LOAD_CALLBACK_KEY = 'leak-agent.load';
+/**
+ * The name of the global (a non-enumerable property of globalThis) the appended code calls. A string, not a
+ * `Symbol.for` key: the appended code must not depend on a global the app may have replaced when the library loads
+ * (lodash's own tests load it again with `Symbol` undefined; the lookup threw into the app).
+ */
+export const LOAD_CALLBACK_KEY = '__leakAgentLoad';
 
 /** What the appended code calls: `loaded(url, value, namespace)` returns a replacement export or undefined. */
 export interface LoadCallback {
   loaded(url: string, value: unknown, namespace: Readonly<Record<string, unknown>> | null): unknown;
 }
 
-// `globalThis.Symbol`, not `Symbol`: a library may declare its own top-level `Symbol` (lodash's modular files do).
-const CALLBACK = `globalThis[globalThis.Symbol.for(${JSON.stringify(LOAD_CALLBACK_KEY)})]`;
+// Through `globalThis`: a library may declare top-level names of its own.
+const CALLBACK = `globalThis[${JSON.stringify(LOAD_CALLBACK_KEY)}]`;
 
 export type RewriteKind = 'cjs-exports' | 'cjs-replace' | 'esm-namespace' | 'esm-default';
 

@@ -1,10 +1,11 @@
 // lodash's memoize in every packaging (lodash/lodash 4.17–4.18; see src/adapters/lodash.ts for what is wrapped).
+import { loadOnce } from '../load-once';
 import type { CacheAdapter } from '../track/registry';
 import type { LibraryFile, LibraryPlugin } from './types';
 
 // Loaded with the first lodash file, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const adapter = (): typeof import('../adapters/lodash') => require('../adapters/lodash') as typeof import('../adapters/lodash');
+const adapter = loadOnce((): typeof import('../adapters/lodash') => require('../adapters/lodash') as typeof import('../adapters/lodash'));
 
 type LodashLibrary = 'lodash' | 'lodash.memoize' | 'lodash-es';
 

@@ -1,11 +1,12 @@
 // lru-cache 4–11: every instance's class prototype gets wrapped insert methods (see src/adapters/lru-cache.ts).
+import { loadOnce } from '../load-once';
 import { log } from '../log';
 import type { CacheAdapter } from '../track/registry';
 import type { LibraryPlugin, LoadedFile } from './types';
 
 // Loaded with the first lru-cache file, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const adapter = (): typeof import('../adapters/lru-cache') => require('../adapters/lru-cache') as typeof import('../adapters/lru-cache');
+const adapter = loadOnce((): typeof import('../adapters/lru-cache') => require('../adapters/lru-cache') as typeof import('../adapters/lru-cache'));
 
 function isBounded(options: Record<string, unknown>): boolean {
   return typeof options.max === 'number' || typeof options.maxSize === 'number';
@@ -30,9 +31,12 @@ function patchBuild(file: LoadedFile<'lru-cache'>, value: unknown, namespace: Re
   return undefined;
 }
 
-/** The global the constructor hook calls (src/adapters/lru-cache.ts defines it): `Symbol.for(CONSTRUCTED_KEY)`. */
-export const CONSTRUCTED_KEY = 'leak-agent.lru-constructed';
-const CALL = `;globalThis[globalThis.Symbol.for(${JSON.stringify(CONSTRUCTED_KEY)})]?.(this);`;
+/**
+ * The global the constructor hook calls (src/adapters/lru-cache.ts defines it, non-enumerable): a string name, so that
+ * constructing a cache never depends on a global the app may have replaced (see LOAD_CALLBACK_KEY in hooks/rewrite.ts).
+ */
+export const CONSTRUCTED_KEY = '__leakAgentLruConstructed';
+const CALL = `;globalThis[${JSON.stringify(CONSTRUCTED_KEY)}]?.(this);`;
 
 /**
  * Report each new cache from lru-cache's own constructor, so a cache's creation site is the app's `new LRUCache(…)`

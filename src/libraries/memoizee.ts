@@ -2,12 +2,13 @@
 // (medikoo/memoizee plain.js, 0.4.x). See src/adapters/memoizee.ts.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { loadOnce } from '../load-once';
 import type { CacheAdapter } from '../track/registry';
 import type { LibraryPlugin } from './types';
 
 // Loaded with the first memoizee file, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const adapter = (): typeof import('../adapters/memoizee') => require('../adapters/memoizee') as typeof import('../adapters/memoizee');
+const adapter = loadOnce((): typeof import('../adapters/memoizee') => require('../adapters/memoizee') as typeof import('../adapters/memoizee'));
 
 export const memoizee: LibraryPlugin<'memoizee'> = {
   packages: [

@@ -2,11 +2,12 @@
 // unless LEAK_AGENT_EXIT_CODE asks for a different one when leaks are found in a process that would exit 0.
 import type { Config } from '../config';
 import { log } from '../log';
+import { loadOnce } from '../load-once';
 import { cachesCreated } from '../track/created';
 
 // The report machinery (verify/, report/, heap/) is most of the agent: loaded on the first report, not at start-up.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const reports = (): typeof import('./run') => require('./run') as typeof import('./run');
+const reports = loadOnce((): typeof import('./run') => require('./run') as typeof import('./run'));
 
 let done = false;
 

@@ -3,13 +3,14 @@
 // reports and re-raises the signal with Node's default disposition, so the process ends exactly as it would have.
 import type { Config } from '../config';
 import { log, reportInternalError } from '../log';
+import { loadOnce } from '../load-once';
 import { cachesCreated } from '../track/created';
 import { markExitReported } from './exit';
 
 // Loaded on the first signal, not at start-up (see exit.ts).
 /* eslint-disable @typescript-eslint/no-require-imports */
-const reports = (): typeof import('./run') => require('./run') as typeof import('./run');
-const handoff = (): typeof import('../integrations/handoff') => require('../integrations/handoff') as typeof import('../integrations/handoff');
+const reports = loadOnce((): typeof import('./run') => require('./run') as typeof import('./run'));
+const handoff = loadOnce((): typeof import('../integrations/handoff') => require('../integrations/handoff') as typeof import('../integrations/handoff'));
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 let scheduled = false;

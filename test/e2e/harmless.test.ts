@@ -89,6 +89,38 @@ console.log('ok', byTask.cache.size, Object.isFrozen(Error));
     );
   });
 
+  it('an app that empties require.cache and swaps Map, Set, WeakMap and Symbol for stand-ins while it loads lodash again (as lodash\'s own tests do)', () => {
+    placeScript(
+      app,
+      'bizarro.cjs',
+      `const first = require('lodash');
+class Task { constructor(i) { this.i = i; } }
+const byTask = first.memoize((t) => t.i);
+byTask(new Task(0));
+// lodash's test.js, "bizarro" build: built-ins replaced, the module cache emptied, lodash required again.
+const saved = { Map, Set, WeakMap, Symbol };
+const noop = function () {};
+Object.assign(globalThis, { Map: function () { return {}; }, Set: noop, WeakMap: noop, Symbol: undefined });
+for (const id of Object.keys(require.cache)) delete require.cache[id];
+const bizarro = require('lodash');
+Object.assign(globalThis, saved);
+// (The bizarro build keeps its entries in arrays of pairs, not a Map: its caches are not readable.)
+console.log(bizarro.memoize((t) => t.i)(new Task(1)), bizarro !== first);
+const again = first.memoize((t) => t.i);
+module.exports = { byTask, again };
+console.log(again(new Task(2)));
+`,
+    );
+    const file = join(app, 'bizarro.json');
+    const plain = runNode(app, ['bizarro.cjs']);
+    const agent = runNode(app, ['-r', 'leak-agent', 'bizarro.cjs'], { LEAK_AGENT_REPORT_FILE: file });
+    expect(plain.stdout).toBe('1 true\n2\n');
+    expect(agent.stdout).toBe(plain.stdout);
+    // No internal error: the agent's modules loaded before the swap are the ones it keeps using, and it goes on.
+    expect(agent.stderr).not.toMatch(/internal error/);
+    expect(readReport(file).caches.map((c: any) => [c.name, c.deadKeys])).toEqual(expect.arrayContaining([['byTask', 1], ['again', 1]]));
+  });
+
   it.each(['gc', 'snapshot'])('with cache subclasses, a sealed cache, an own apply and a revoked Proxy (%s reports mid-run)', (engine) => {
     placeScript(app, 'hostile-caches.cjs');
     const sizes = engine === 'gc' ? { NO_SIZES: '1' } : {};

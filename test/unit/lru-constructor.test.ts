@@ -43,7 +43,7 @@ describe('insertConstructorHook', () => {
       expect(changed).toHaveLength(1);
       const [line, original] = changed[0]!;
       expect(line.startsWith(original)).toBe(true);
-      expect(line.slice(original.length)).toBe(';globalThis[globalThis.Symbol.for("leak-agent.lru-constructed")]?.(this);');
+      expect(line.slice(original.length)).toBe(';globalThis["__leakAgentLruConstructed"]?.(this);');
       expect(original).toMatch(/^\s*(constructor\s*\(.*\)\s*\{|\})\s*$/);
     }
     if (alias !== 'lru11') expect(edited).toBeGreaterThan(0);
