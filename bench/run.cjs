@@ -68,7 +68,18 @@ function ops() {
   const names = runJson([join(__dirname, 'ops.cjs'), '--list']);
   const plain = {};
   const agent = {};
-  for (const name of names) {
+  if (quick) {
+    // A smoke run: every scenario once, all of them in one process per side (its numbers mean nothing anyway).
+    progress('ops: every scenario, once');
+    const run = (pre) => runJson(['--expose-gc', ...pre, join(__dirname, 'ops.cjs'), ...extra]);
+    const p = run([]);
+    const a = run(['-r', AGENT]);
+    for (const name of names) {
+      plain[name] = [p[name]];
+      agent[name] = [a[name]];
+    }
+  }
+  for (const name of quick ? [] : names) {
     plain[name] = [];
     agent[name] = [];
     for (let i = 0; i < rounds; i++) {
@@ -95,7 +106,8 @@ function ops() {
     const target = / hit /.test(name) ? '≤ 1.05×' : /string key/.test(name) ? '≤ 1.05×' : /object key|object arg/.test(name) ? '≤ 1.5×' : '';
     rows.push([name, p.toFixed(1), a.toFixed(1), `${(a / p).toFixed(2)}×`, target]);
   }
-  process.stdout.write(`\n${bold(`Per operation (ns/op, median of ${rounds} alternating runs, one process per scenario)`)}\n`);
+  const how = quick ? 'one run, every scenario in one process per side' : `median of ${rounds} alternating runs, one process per scenario`;
+  process.stdout.write(`\n${bold(`Per operation (ns/op, ${how})`)}\n`);
   table(rows, ['scenario', 'no agent', 'agent', 'ratio', 'target']);
 }
 
@@ -119,7 +131,7 @@ function startupLines() {
 const PRINT_PEAK_RSS = "process.on('exit', () => process.stdout.write(String(process.resourceUsage().maxRSS)))";
 
 function startup() {
-  const pairs = quick ? 3 : 11;
+  const pairs = quick ? 1 : 11;
   const spawnTimed = (bin, nodeArgs) => {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(bin, nodeArgs, { cwd: ROOT, env, encoding: 'utf8' });
