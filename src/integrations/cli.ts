@@ -3,13 +3,15 @@
 //   leak-agent report [--json] [--signal SIG] [--timeout S] [--force] PID   ask a running process for its report
 // Every refusal and every bad option is one line on stderr; usage errors exit 2, refusals and failures 1.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODE_ACCEPTED, exitCodeFrom } from '../config';
+import { isRunning, procStat } from '../pid';
 import type { Report } from '../report/build';
 import { formatText, nothingToJudgeLine, printable, shouldColor } from '../report/text';
+import { removeQuietly } from '../report/write-file';
 import { DEFAULT_REPORT_SIGNAL, acceptedReportSignalsText, parseReportSignal, signalNumber } from '../signal-name';
 import { type HandoffEnv, type PlacedRequest, handoffEnv, placeRequest } from './handoff';
 import { type Target, catches, inspectTarget, preloadsLeakAgent, processState, wrappedChildren } from './target';
@@ -113,16 +115,9 @@ const FROM_TERMINAL = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT', 'SIGHUP']);
  * reach the command directly (it shares our process group) and must not be sent twice.
  */
 function inTerminalForeground(): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const stat = readFileSync('/proc/self/stat', 'utf8');
-      // After "pid (comm) ": state ppid pgrp session tty_nr tpgid
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[4]) !== 0 && fields[5] === fields[2];
-    } catch {
-      // fall through
-    }
-  }
+  // state ppid pgrp session tty_nr tpgid: a terminal (tty_nr), and its foreground group (tpgid) is ours (pgrp).
+  const fields = process.platform === 'linux' ? procStat('self') : null;
+  if (fields !== null) return Number(fields[4]) !== 0 && fields[5] === fields[2];
   return process.stdin.isTTY === true || process.stderr.isTTY === true;
 }
 
@@ -218,12 +213,7 @@ function isAlive(pid: number): boolean {
     const state = processState(pid);
     return state !== null && state !== 'Z';
   }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
+  return isRunning(pid);
 }
 
 interface Aim {
@@ -295,14 +285,6 @@ function aimLinux(target: Target, requested: NodeJS.Signals | undefined, force: 
     user: { uid: target.uid, gid: target.gid },
     root: target.root,
   };
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // not there
-  }
 }
 
 async function reportCommand(argv: string[]): Promise<number> {

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { procStat } from '../pid';
 
 export interface Target {
   pid: number;
@@ -68,8 +69,7 @@ export function inspectTarget(pid: number): Target | null {
 
 /** The process's state letter (Z: ended, waiting for its parent), or null when there is no such process. */
 export function processState(pid: number): string | null {
-  const stat = readOrNull(`/proc/${pid}/stat`);
-  return stat === null ? null : stat.charAt(stat.lastIndexOf(')') + 2);
+  return procStat(pid)?.[0]?.charAt(0) ?? null;
 }
 
 function sameMountNamespace(pid: number): boolean {

@@ -9,7 +9,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { warnOnce } from '../log';
-import { isRunning } from '../pid';
+import { isRunning, procStat } from '../pid';
 
 /**
  * `%p` → pid, `%t` → thread id, `%n` → the report's number in this thread (1, 2, …). In a worker thread a template
@@ -105,9 +105,8 @@ function existing(path: string): Existing {
 function processStartMs(pid: number): number | null {
   if (process.platform !== 'linux') return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22, counted after "pid (comm)": clock ticks since boot; USER_HZ is 100 on every Linux Node runs on.
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    // starttime: clock ticks since boot; USER_HZ is 100 on every Linux Node runs on.
+    const ticks = Number(procStat(pid)?.[19]);
     const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
     return Number.isFinite(ticks) && Number.isFinite(boot) ? boot * 1000 + ticks * 10 : null;
   } catch {
@@ -204,7 +203,8 @@ function writeTemporary(target: string, text: string, what: string): string | nu
   }
 }
 
-function removeQuietly(path: string): void {
+/** Remove a file that may not be there. */
+export function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {
