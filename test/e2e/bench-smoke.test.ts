@@ -16,7 +16,10 @@ it('npm run bench -- --quick runs every part and prints ratios', () => {
   // Start-up on this line (and on each tested line whose binary test/matrix.cjs has cached): wall and peak RSS.
   expect(r.stdout).toMatch(new RegExp(`Node ${process.versions.node} +[\\d.]+ +[\\d.]+ +[+−][\\d.]+ ms +≤ \\+30 ms +[\\d.]+ +[\\d.]+ +[+−][\\d.]+ MiB`));
   // The verdict: a test window's and a report's, each against one full GC, then against a heap snapshot.
-  expect(r.stdout).toMatch(/\d+ MB, 10000 keys \(5000 dead\) +\d+ +\d+ \([\d.]+×\) +\d+ \([\d.]+×\) +\d+ \/ \d+ \/ \d+ \/ \d+ +\d+ +\d+ \(\d+ MB file\) +\d+× \(≥ 50×\)/);
+  // Columns: full GC, window (×GC), window phases, report (×GC), report phases, again, snapshot, snapshot / verdicts.
+  expect(r.stdout).toMatch(
+    /\d+ MB, 10000 keys \(5000 dead\) +\d+ +\d+ \([\d.]+×\) +\d+ \/ \d+ \/ \d+ +\d+ \([\d.]+×\) +\d+ \/ \d+ \/ \d+ \/ \d+ +\d+ +\d+ \(\d+ MB file\) +\d+× \/ \d+× \(≥ 50×\)/,
+  );
   expect(r.stdout).toMatch(/expectNoCacheLeaks around a typical test body .*: [\d.]+ ms/);
   expect(r.stdout).toMatch(/\d+ MB, 10000 keys \(5000 dead\) +snapshot +\d+ +\d+ +\d+ \(\d+ MB\/s\) +\d+ +\d+ \(\d+ MB\/s\)/);
 });
