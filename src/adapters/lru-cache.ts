@@ -263,8 +263,10 @@ export const lruAdapter: CacheAdapter = {
   forEachKey(cache, _record, fn) {
     const info = classInfoOf(cache);
     if (!info) return;
-    const keys = info.generation === 'symbols' ? symbolStorage(cache).keys() : internalsOf(cache, info).keyMap.keys();
-    for (const k of keys) if (isTrackable(k)) fn(k);
+    const map: Map<unknown, unknown> = info.generation === 'symbols' ? symbolStorage(cache) : internalsOf(cache, info).keyMap;
+    map.forEach((_value, k) => {
+      if (isTrackable(k)) fn(k);
+    });
   },
 
   whyNotDetachable(cache) {
