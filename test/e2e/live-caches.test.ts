@@ -194,6 +194,53 @@ for (let i = 0; i < 12; i++) { const d = new Doc(i); a.set(d, i); b(d); }
     expect(report.summary.retainedBytes).toBeGreaterThan(12 * 64 * 1024 - 256 * 1024);
   });
 
+  it('judges objects an lru-cache entry and a two-argument memoizee entry share once, and puts the live ones back in both', () => {
+    placeScript(
+      app,
+      'mixed.cjs',
+      `const { report } = require('leak-agent');
+const { LRUCache } = require('lru-cache');
+const memoizee = require('memoizee');
+class Doc { constructor(i) { this.i = i; } }
+class Part { constructor(i) { this.i = i; } }
+let calls = 0;
+const byDoc = new LRUCache({ max: 100 });
+const joined = memoizee((d, p) => ++calls, { length: 2 });
+const live = [];
+for (let i = 0; i < 12; i++) {
+  const d = new Doc(i);
+  const p = new Part(i);
+  byDoc.set(d, p); // the value holds the Part while its Doc lives
+  joined(d, p);
+  if (i % 3 === 0) live.push(d);
+}
+module.exports = { byDoc, joined, live };
+(async () => {
+  const r = await report();
+  const before = calls;
+  for (const d of live) joined(d, byDoc.get(d));
+  const sorted = r.caches.map((c) => [c.library, c.deadKeys, c.classes.map((k) => k.name + ':' + k.count).sort().join(',')]).sort();
+  console.log(JSON.stringify({ caches: sorted, distinct: r.summary.deadKeys, lruSize: byDoc.size, recomputed: calls - before }));
+})();
+`,
+    );
+    for (const engine of ['gc', 'snapshot']) {
+      const r = runNode(app, ['-r', 'leak-agent', 'mixed.cjs'], { LEAK_AGENT_VERIFY: engine, LEAK_AGENT_ON_EXIT: '0' });
+      expect(r.stderr).toBe('');
+      // 8 Docs the app dropped die, and with them their Parts (held by their lru-cache values and memoizee entries);
+      // the 4 live Docs keep their values, so their Parts live. The gc engine puts the live entries back: no recompute.
+      expect(JSON.parse(r.stdout)).toEqual({
+        caches: [
+          ['lru-cache', 8, 'Doc:8'],
+          ['memoizee', 16, 'Doc:8,Part:8'],
+        ],
+        distinct: 16,
+        lruSize: engine === 'gc' ? 4 : 12,
+        recomputed: 0,
+      });
+    }
+  });
+
   it('a second report says what the first found and removed', async () => {
     placeScript(
       app,
