@@ -43,15 +43,102 @@ interface Mirrored {
 }
 
 /**
+ * The entries of one memoizee cache that have an object argument, in parallel arrays in the order memoizee made them.
+ * memoizee numbers its entries from a counter of its own (++lastId in every normalizer), so ids only grow: a removal
+ * finds its entry by binary search and leaves a hole, and the holes are squeezed out once they outnumber the entries.
+ * Measured against one Map entry per miss: about 80 ns less per memoizee miss (735 against 815 ns, medians of six
+ * alternating runs, Node 20).
+ */
+export class Mirror {
+  /** Entry ids, ascending; -1 where an entry was removed. */
+  readonly ids: number[] = [];
+  readonly args: Array<ArrayLike<unknown> | undefined> = [];
+  readonly results: unknown[] = [];
+  /** Entries held (ids that are not -1). */
+  size = 0;
+  /** An id arrived that was not above the last one (never from memoizee itself): removals search linearly. */
+  private unordered = false;
+
+  add(id: number, args: ArrayLike<unknown>, result: unknown): void {
+    const n = this.ids.length;
+    if (n > 0 && id <= this.ids[n - 1]!) this.unordered = true;
+    this.ids.push(id);
+    this.args.push(args);
+    this.results.push(result);
+    this.size++;
+  }
+
+  /** The index of `id`, or -1. */
+  private find(id: number): number {
+    const ids = this.ids;
+    if (this.unordered) return ids.indexOf(id);
+    let lo = 0;
+    let hi = ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      let at = mid;
+      // Holes (-1) sit among ascending ids: look at the nearest id to the left of mid instead.
+      while (at >= lo && ids[at] === -1) at--;
+      if (at < lo) {
+        lo = mid + 1;
+        continue;
+      }
+      const here = ids[at]!;
+      if (here === id) return at;
+      if (here < id) lo = mid + 1;
+      else hi = at - 1;
+    }
+    return -1;
+  }
+
+  /** Drop entry `id`; its arguments, or undefined when the mirror does not have it. */
+  delete(id: number): ArrayLike<unknown> | undefined {
+    const i = this.find(id);
+    if (i === -1) return undefined;
+    const args = this.args[i];
+    this.ids[i] = -1;
+    this.args[i] = undefined;
+    this.results[i] = undefined;
+    this.size--;
+    if (this.ids.length - this.size > Math.max(32, this.size)) this.compact();
+    return args;
+  }
+
+  private compact(): void {
+    const { ids, args, results } = this;
+    let w = 0;
+    for (let r = 0; r < ids.length; r++) {
+      if (ids[r] === -1) continue;
+      ids[w] = ids[r]!;
+      args[w] = args[r];
+      results[w] = results[r];
+      w++;
+    }
+    ids.length = args.length = results.length = w;
+  }
+
+  clear(): void {
+    this.ids.length = this.args.length = this.results.length = 0;
+    this.size = 0;
+    this.unordered = false;
+  }
+
+  forEach(fn: (id: number, args: ArrayLike<unknown>, result: unknown) => void): void {
+    const { ids, args, results } = this;
+    for (let i = 0; i < ids.length; i++) if (ids[i] !== -1) fn(ids[i]!, args[i]!, results[i]);
+  }
+}
+
+/**
  * The agent's mirror of one memoizee cache. memoizee keeps its storage in closures the agent cannot read, so the
  * agent keeps, for each entry with an object argument, the same arguments and result memoizee keeps, and drops them on
  * memoizee's own 'delete' and 'clear' events, which every removal emits (max, maxAge, dispose, refCounter, async,
  * promise, memoized.delete/clear all go through conf.delete/clear). The mirror therefore never outlives memoizee's
  * own references, and it lives in a WeakMap keyed by memoizee's `conf`: when the memoized function is garbage, so
- * is the mirror. Cost per miss: the arguments object `original` gets anyway, one Map write, no WeakRef.
+ * is the mirror. Cost per miss: the arguments object `original` gets anyway, three array appends (Mirror), no WeakRef.
  */
 interface MemoizeeState {
-  entries: Map<number, Mirrored>;
+  entries: Mirror;
   listeners: Set<Function>;
   /** While the verdict takes entries out or puts them back: events are the agent's own doing. */
   muted: boolean;
@@ -101,7 +188,9 @@ export const memoizeeAdapter: CacheAdapter = {
   forEachKey(conf, _record, fn) {
     const state = states.get(conf);
     if (!state) return;
-    for (const entry of state.entries.values()) for (const k of keysOf(entry.args)) fn(k);
+    state.entries.forEach((_id, args) => {
+      for (const k of keysOf(args)) fn(k);
+    });
   },
 
   whyNotDetachable(conf) {
@@ -130,14 +219,20 @@ export const memoizeeAdapter: CacheAdapter = {
     let several = false;
     state.muted = true;
     try {
-      for (const [id, entry] of state.entries) {
-        if (!conf.has(id)) continue; // memoizee no longer holds it (removed without an event we saw)
-        const entryKeys = keysOf(entry.args);
+      // A plain loop, no callback: a closure here would share this function's context with `restore` below, which
+      // would then hold `multi` (every key) through the collection.
+      const mirror = state.entries;
+      for (let i = 0; i < mirror.ids.length; i++) {
+        const id = mirror.ids[i]!;
+        // A hole, or an entry memoizee no longer holds (removed without an event the agent saw).
+        if (id === -1 || !conf.has(id)) continue;
+        const args = mirror.args[i]!;
+        const entryKeys = keysOf(args);
         ids.push(id);
         keys.push(entryKeys[0]!);
         multi.push(entryKeys);
         if (entryKeys.length > 1) several = true;
-        payloads.push(entry);
+        payloads.push({ args, result: mirror.results[i] });
       }
       // memoizee's own removal, with no listener but ours (checked above). When its every entry is one of these, one
       // clear() takes them all at once; otherwise delete(id) each, which costs memoizee a linear search per entry.
@@ -181,16 +276,16 @@ export const memoizeeAdapter: CacheAdapter = {
     if (!state) throw new Error('memoizee cache state not found');
     const entries: CacheEntry[] = [];
     const ids: number[] = [];
-    for (const [id, entry] of state.entries) {
-      entries.push({ keys: keysOf(entry.args), value: entry.result });
+    state.entries.forEach((id, args, result) => {
+      entries.push({ keys: keysOf(args), value: result });
       ids.push(id);
-    }
+    });
     // memoizee's own storage (configure-map.js, normalizers/*.js, identical from 0.4.1 to 0.4.17): conf.has closes
     // over `cache` (id → result) and over `get`, the normalizer's lookup, which closes over `argsMap` (get-1) or `map`
     // and `cache` (get-fixed, get). The results of entries without an object argument stay reachable: only the
     // element references of the tracked ids are set aside in `cache`.
     return {
-      containers: [state.entries],
+      containers: [state.entries.args, state.entries.results],
       entries,
       untracked: [],
       closures: {
@@ -302,7 +397,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     return record;
   };
   const state: MemoizeeState = {
-    entries: new Map(),
+    entries: new Mirror(),
     listeners: new Set(),
     muted: false,
     size: 0,
@@ -334,7 +429,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     // String ids: primitive mode, where memoizee keeps no argument.
     if (args === null || typeof id !== 'number' || !hasObject(args)) return;
     try {
-      state.entries.set(id, { args, result });
+      state.entries.add(id, args, result);
       if (state.muted) return; // a verdict putting an entry back: first sight and stack samples are kept as they were
       const rec = recordNow();
       for (let i = 0; i < args.length; i++) {
@@ -348,10 +443,8 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   const onDelete = (id: unknown) => {
     state.size--;
     if (state.muted || typeof id !== 'number') return;
-    const entry = state.entries.get(id);
-    if (entry === undefined) return;
-    state.entries.delete(id);
-    if (record?.life) noteRemoved(record.life, entry.args);
+    const args = state.entries.delete(id);
+    if (args !== undefined && record?.life) noteRemoved(record.life, args);
   };
   const onClear = () => {
     state.size = 0;
