@@ -3,14 +3,15 @@
 // exactly and let the libraries remove the dead ones. No app code runs in between, so no app code can observe an
 // intermediate state.
 //
-// The shadow is a WeakMap keyed by the cache: its value (the cache's detached storage, and a WeakMap from each key to
-// its cached value) lives only while the cache itself lives, and each value only while its key lives. So:
+// The shadow is a WeakMap keyed by the cache: its value (the cache's detached storage, and WeakMaps from each key to
+// its cached value, or to a { key, value } pair that a WeakRef of the agent points at) lives only while the cache
+// itself lives, and each value only while its key lives. So:
 // - a cache the app no longer reaches is garbage, and so are its entries — it is never judged (its keys never count
 //   as dead), whether V8 had collected it before the report or collects it now;
 // - a key dies when nothing but the instrumented caches keeps it alive — as a key, or through a cached value (its own,
 //   or that of another dead entry); a value whose key survives survives too, since the app can still look it up;
 // - keys the app reaches only through WeakMaps, WeakRefs or a FinalizationRegistry target are dead.
-// The real collector decides all of that; the agent holds caches and keys only through WeakRefs while it runs.
+// The real collector decides all of that; the agent holds caches, keys and pairs only through WeakRefs while it runs.
 //
 // Bytes (reports, not test windows): a first "baseline" collection runs while each live cache's entries are also held
 // strongly — through the same per-cache shadow, so garbage caches and other garbage go in it — then the hold is
