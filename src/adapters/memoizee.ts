@@ -6,6 +6,10 @@
 //
 // Which arguments memoizee retains (normalizers/*.js): `get-1` (length 1) keeps args[0]; `get-fixed` and `get` keep
 // the whole arguments object; `primitive` keeps none (its ids are strings). Entries with string ids are not tracked.
+//
+// A miss costs the agent: its `original` wrapper noting what memoizee will keep (for get-1 the first argument itself,
+// so no arguments object is made), the 'set' event (dispatched to the agent's listener without memoizee's emit making
+// an array for it, see instrumentConf), three array appends (Mirror) and the key's count (trackKey).
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
 import { captureStack, sampleCreation } from '../source/callsite';
@@ -20,7 +24,7 @@ import {
   trackKey,
 } from '../track/registry';
 import { isMarked, mark, wrapMethod } from './wrap';
-import { noteCleared, noteRemoved } from '../track/lifecycle';
+import { noteCleared, noteRemoved, noteRemovedKey } from '../track/lifecycle';
 
 interface Conf {
   original: Function;
@@ -30,15 +34,16 @@ interface Conf {
   delete(id: unknown): void;
   clear(): void;
   on(type: string, listener: Function): unknown;
+  emit?: Function;
   __ee__?: Record<string, Function | Function[]>;
 }
 
 /**
- * One entry memoizee holds whose arguments include an object: the arguments exactly as memoizee's normalizer keeps
- * them (get-1 keeps the first, get-fixed/get the whole list: `original` receives the same) and the cached result.
+ * One entry memoizee holds whose arguments include an object: what memoizee's normalizer keeps of them (see Kept) and
+ * the cached result.
  */
 interface Mirrored {
-  args: ArrayLike<unknown>;
+  kept: unknown;
   result: unknown;
 }
 
@@ -52,14 +57,15 @@ interface Mirrored {
 export class Mirror {
   /** Entry ids, ascending; -1 where an entry was removed. */
   readonly ids: number[] = [];
-  readonly args: Array<ArrayLike<unknown> | undefined> = [];
+  /** What memoizee keeps of each entry's arguments (see Kept in the adapter); undefined where removed. */
+  readonly args: unknown[] = [];
   readonly results: unknown[] = [];
   /** Entries held (ids that are not -1). */
   size = 0;
   /** An id arrived that was not above the last one (never from memoizee itself): removals search linearly. */
   private unordered = false;
 
-  add(id: number, args: ArrayLike<unknown>, result: unknown): void {
+  add(id: number, args: unknown, result: unknown): void {
     const n = this.ids.length;
     if (n > 0 && id <= this.ids[n - 1]!) this.unordered = true;
     this.ids.push(id);
@@ -91,8 +97,8 @@ export class Mirror {
     return -1;
   }
 
-  /** Drop entry `id`; its arguments, or undefined when the mirror does not have it. */
-  delete(id: number): ArrayLike<unknown> | undefined {
+  /** Drop entry `id`; what it kept of the arguments, or undefined when the mirror does not have it. */
+  delete(id: number): unknown {
     const i = this.find(id);
     if (i === -1) return undefined;
     const args = this.args[i];
@@ -123,9 +129,9 @@ export class Mirror {
     this.unordered = false;
   }
 
-  forEach(fn: (id: number, args: ArrayLike<unknown>, result: unknown) => void): void {
+  forEach(fn: (id: number, args: unknown, result: unknown) => void): void {
     const { ids, args, results } = this;
-    for (let i = 0; i < ids.length; i++) if (ids[i] !== -1) fn(ids[i]!, args[i]!, results[i]);
+    for (let i = 0; i < ids.length; i++) if (ids[i] !== -1) fn(ids[i]!, args[i], results[i]);
   }
 }
 
@@ -138,6 +144,7 @@ export class Mirror {
  * is the mirror. Cost per miss: the arguments object `original` gets anyway, three array appends (Mirror), no WeakRef.
  */
 interface MemoizeeState {
+  /** Per entry with an object argument, what memoizee keeps of its arguments (Kept) and its result. */
   entries: Mirror;
   listeners: Set<Function>;
   /** While the verdict takes entries out or puts them back: events are the agent's own doing. */
@@ -145,7 +152,8 @@ interface MemoizeeState {
   /** Entries memoizee holds now (all ids, also those without an object argument), counted from its events. */
   size: number;
   replay: { value: unknown } | null;
-  pending: ArrayLike<unknown> | null;
+  /** What memoizee will keep of the call `original` just answered (Kept), when that has an object; else null. */
+  pending: unknown;
   profiled: boolean;
   /**
    * memoized.length === 1: memoizee's get-1 normalizer keeps only the first argument, also when a call passes more.
@@ -155,6 +163,18 @@ interface MemoizeeState {
   firstArgOnly: boolean;
 }
 
+/**
+ * What the mirror keeps of an entry's arguments: exactly what memoizee's normalizer keeps. With firstArgOnly (get-1)
+ * that is the first argument itself (an object: entries whose first argument is a primitive are not mirrored), which
+ * spares every miss an arguments object; otherwise the arguments (get-fixed, get), of which at least one is an object.
+ */
+type Kept = unknown;
+
+/** The arguments of a mirrored entry as a list (get-1: its one kept argument). */
+function argList(state: MemoizeeState, kept: Kept): ArrayLike<unknown> {
+  return state.firstArgOnly ? [kept] : (kept as ArrayLike<unknown>);
+}
+
 const states = new WeakMap<object, MemoizeeState>();
 
 function hasObject(args: ArrayLike<unknown>): boolean {
@@ -162,8 +182,10 @@ function hasObject(args: ArrayLike<unknown>): boolean {
   return false;
 }
 
-/** The distinct object arguments of an entry. */
-function keysOf(args: ArrayLike<unknown>): object[] {
+/** The distinct object arguments of a mirrored entry. */
+function keysOf(state: MemoizeeState, kept: Kept): object[] {
+  if (state.firstArgOnly) return [kept as object];
+  const args = kept as ArrayLike<unknown>;
   const keys: object[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -188,8 +210,9 @@ export const memoizeeAdapter: CacheAdapter = {
   forEachKey(conf, _record, fn) {
     const state = states.get(conf);
     if (!state) return;
-    state.entries.forEach((_id, args) => {
-      for (const k of keysOf(args)) fn(k);
+    state.entries.forEach((_id, kept) => {
+      if (state.firstArgOnly) fn(kept as object);
+      else for (const k of keysOf(state, kept)) fn(k);
     });
   },
 
@@ -226,13 +249,13 @@ export const memoizeeAdapter: CacheAdapter = {
         const id = mirror.ids[i]!;
         // A hole, or an entry memoizee no longer holds (removed without an event the agent saw).
         if (id === -1 || !conf.has(id)) continue;
-        const args = mirror.args[i]!;
-        const entryKeys = keysOf(args);
+        const kept = mirror.args[i];
+        const entryKeys = keysOf(state, kept);
         ids.push(id);
         keys.push(entryKeys[0]!);
         multi.push(entryKeys);
         if (entryKeys.length > 1) several = true;
-        payloads.push({ args, result: mirror.results[i] });
+        payloads.push({ kept, result: mirror.results[i] });
       }
       // memoizee's own removal, with no listener but ours (checked above). When its every entry is one of these, one
       // clear() takes them all at once; otherwise delete(id) each, which costs memoizee a linear search per entry.
@@ -254,10 +277,10 @@ export const memoizeeAdapter: CacheAdapter = {
         try {
           back.forEach((key, i) => {
             if (key === undefined) return;
-            const { args, result } = values[i] as Mirrored;
+            const { kept, result } = values[i] as Mirrored;
             state.replay = { value: result };
             try {
-              Reflect.apply(conf.memoized, undefined, args);
+              Reflect.apply(conf.memoized, undefined, argList(state, kept));
             } catch (err) {
               reportInternalError('restoring a memoizee entry', err);
             } finally {
@@ -276,8 +299,8 @@ export const memoizeeAdapter: CacheAdapter = {
     if (!state) throw new Error('memoizee cache state not found');
     const entries: CacheEntry[] = [];
     const ids: number[] = [];
-    state.entries.forEach((id, args, result) => {
-      entries.push({ keys: keysOf(args), value: result });
+    state.entries.forEach((id, kept, result) => {
+      entries.push({ keys: keysOf(state, kept), value: result });
       ids.push(id);
     });
     // memoizee's own storage (configure-map.js, normalizers/*.js, identical from 0.4.1 to 0.4.17): conf.has closes
@@ -408,33 +431,49 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   };
   states.set(conf, state);
 
-  // memoizee calls `original` with `call`/`apply` (configure-map.js): Reflect.apply is the same call.
-  const wrappedOriginal = function (this: unknown) {
-    if (state.replay) {
-      state.pending = state.firstArgOnly && arguments.length > 1 ? [arguments[0]] : arguments;
-      return state.replay.value;
-    }
-    state.pending = null;
-    const result = Reflect.apply(original, this, arguments) as unknown;
-    // Only on success: 'set' follows synchronously.
-    state.pending = state.firstArgOnly && arguments.length > 1 ? [arguments[0]] : arguments;
-    return result;
-  };
-  conf.original = wrappedOriginal;
+  // memoizee calls `original` with `call`/`apply` (configure-map.js): Reflect.apply is the same call. The pending
+  // entry is noted only on success ('set' follows synchronously). With get-1 the wrapper reads `arguments` only for
+  // its length, its first element and the forwarding call, so V8 makes no arguments object for it.
+  conf.original = state.firstArgOnly
+    ? function (this: unknown) {
+        const first: unknown = arguments[0];
+        if (state.replay) {
+          state.pending = first;
+          return state.replay.value;
+        }
+        state.pending = null;
+        const result = Reflect.apply(original, this, arguments) as unknown;
+        state.pending = isTrackable(first) ? first : null;
+        return result;
+      }
+    : function (this: unknown) {
+        if (state.replay) {
+          state.pending = arguments;
+          return state.replay.value;
+        }
+        state.pending = null;
+        const result = Reflect.apply(original, this, arguments) as unknown;
+        state.pending = hasObject(arguments) ? arguments : null;
+        return result;
+      };
 
   const onSet = (id: unknown, _unused: unknown, result: unknown) => {
     state.size++;
-    const args = state.pending;
+    const kept = state.pending;
     state.pending = null;
     // String ids: primitive mode, where memoizee keeps no argument.
-    if (args === null || typeof id !== 'number' || !hasObject(args)) return;
+    if (kept === null || typeof id !== 'number') return;
     try {
-      state.entries.add(id, args, result);
+      state.entries.add(id, kept, result);
       if (state.muted) return; // a verdict putting an entry back: first sight and stack samples are kept as they were
       const rec = recordNow();
-      for (let i = 0; i < args.length; i++) {
-        const k = args[i];
-        if (isTrackable(k)) trackKey(rec, k, onSet);
+      if (state.firstArgOnly) trackKey(rec, kept as object, onSet);
+      else {
+        const args = kept as ArrayLike<unknown>;
+        for (let i = 0; i < args.length; i++) {
+          const k = args[i];
+          if (isTrackable(k)) trackKey(rec, k, onSet);
+        }
       }
     } catch (err) {
       reportInternalError('tracking a memoizee entry', err);
@@ -443,8 +482,10 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   const onDelete = (id: unknown) => {
     state.size--;
     if (state.muted || typeof id !== 'number') return;
-    const args = state.entries.delete(id);
-    if (args !== undefined && record?.life) noteRemoved(record.life, args);
+    const kept = state.entries.delete(id);
+    if (kept === undefined || !record?.life) return;
+    if (state.firstArgOnly) noteRemovedKey(record.life, kept);
+    else noteRemoved(record.life, kept as ArrayLike<unknown>);
   };
   const onClear = () => {
     state.size = 0;
@@ -456,4 +497,19 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
   conf.on('set', onSet);
   conf.on('delete', onDelete);
   conf.on('clear', onClear);
+
+  // memoizee emits 'set' with four arguments on every miss, which its emitter (event-emitter) forwards by copying
+  // them into a new array for an apply: about 100 ns, as much as the rest of the agent's miss work. While the agent's
+  // listener is the only one for 'set', this conf's emit calls it directly, with the same arguments; anything else
+  // (other events, other or more listeners, another receiver) goes through memoizee's emit unchanged.
+  const emit = conf.emit;
+  if (typeof emit === 'function') {
+    conf.emit = function (this: Conf, type: unknown, id: unknown, args: unknown, result: unknown) {
+      if (type === 'set' && arguments.length === 4 && this === conf && conf.__ee__?.set === onSet) {
+        onSet(id, args, result);
+        return undefined;
+      }
+      return Reflect.apply(emit, this, arguments) as unknown;
+    };
+  }
 }

@@ -227,15 +227,18 @@ export function noteRemovedByReport(samples: Array<Sample | null>): void {
   }
 }
 
-/** The library told the agent it removed `key` (memoizee's own delete/clear events): mark it now. */
+/** The library told the agent it removed an entry with these arguments (memoizee's own delete events): mark them now. */
 export function noteRemoved(life: CacheLife, keys: ArrayLike<unknown>): void {
   if (life.outstanding === 0) return;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if ((typeof key !== 'object' || key === null) && typeof key !== 'function') continue;
-    const sample = life.byKey.get(key as object);
-    if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, life.sweeps), Date.now());
-  }
+  for (let i = 0; i < keys.length; i++) noteRemovedKey(life, keys[i]);
+}
+
+/** The library told the agent it removed an entry whose one argument was `key`: mark it now. */
+export function noteRemovedKey(life: CacheLife, key: unknown): void {
+  if (life.outstanding === 0) return;
+  if ((typeof key !== 'object' || key === null) && typeof key !== 'function') return;
+  const sample = life.byKey.get(key as object);
+  if (sample !== undefined && sample.removedAt === 0) markRemoved(sample, Math.max(1, life.sweeps), Date.now());
 }
 
 /** The library emptied the cache (memoizee's clear): every sampled key still counted as held was removed now. */
