@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench: what the agent costs, measured side by side in one run and printed as ratios agent / no agent.
-//   per-operation costs    bench/ops.cjs plainly and under the agent, alternating, median of the rounds
+//   per-operation costs    bench/ops.cjs plainly and under the agent, alternating processes, median of the medians
 //   start-up               `node -r leak-agent -e 0` against `node -e 0`
 //   verdict                bench/verdict.cjs: the gc engine against one plain full GC and v8.writeHeapSnapshot
 // `--quick` runs everything once at small sizes (CI smoke: no timing is asserted anywhere). `--help` explains.
@@ -106,7 +106,9 @@ function ops() {
     const target = / hit /.test(name) ? '≤ 1.05×' : /string key/.test(name) ? '≤ 1.05×' : /object key|object arg/.test(name) ? '≤ 1.5×' : '';
     rows.push([name, p.toFixed(1), a.toFixed(1), `${(a / p).toFixed(2)}×`, target]);
   }
-  const how = quick ? 'one run, every scenario in one process per side' : `median of ${rounds} alternating runs, one process per scenario`;
+  const how = quick
+    ? 'one run, every scenario in one process per side'
+    : `median of ${rounds} alternating processes per side, one scenario each, each the median of 5 timed runs after warm-up`;
   process.stdout.write(`\n${bold(`Per operation (ns/op, ${how})`)}\n`);
   table(rows, ['scenario', 'no agent', 'agent', 'ratio', 'target']);
 }

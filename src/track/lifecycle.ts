@@ -197,6 +197,11 @@ export function newCacheLife(holder: () => Holder | null): CacheLife {
   };
 }
 
+/** The first insert count after `n` at which maybeSample may take a sample (callers may skip it until then). */
+export function nextSampleAt(life: CacheLife, n: number): number {
+  return n < life.first ? n + 1 : (Math.floor(n / SAMPLE_EVERY) + 1) * SAMPLE_EVERY;
+}
+
 /** Called for the n-th object key inserted into a cache (n from 1): samples it when the bounds allow. */
 export function maybeSample(life: CacheLife, key: object, n: number): void {
   if (n > life.first && n % SAMPLE_EVERY !== 0) return;

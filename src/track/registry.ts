@@ -18,7 +18,7 @@ import { faultPoint } from '../fault';
 import { noteCacheCreated } from './created';
 import { log, reportInternalError } from '../log';
 import { slot } from '../shared';
-import { type CacheLife, maybeSample, newCacheLife } from './lifecycle';
+import { type CacheLife, maybeSample, newCacheLife, nextSampleAt } from './lifecycle';
 
 // Derived from the library declarations (src/libraries): 'lodash', 'lodash.memoize', 'lodash-es', 'memoizee', 'lru-cache'.
 import type { LibraryName } from '../libraries/index';
@@ -111,6 +111,11 @@ export interface CacheRecord {
   readonly adapter: CacheAdapter;
   /** Insertions of object keys (every write, not distinct keys); paces the stack sample. */
   inserted: number;
+  /**
+   * The insert count at which trackKey next has anything to do besides counting (a stack or lifetime sample may be
+   * due): inserts below it take the fast path. Recomputed by every slow-path call; 1 before the first.
+   */
+  nextWork: number;
   /** key → first-sight sequence number, for test windows; made once a window has been opened (see currentSeq). */
   keySeq: WeakMap<object, number> | null;
   /** key → compact insertion stack, for a bounded sample of keys; made on the first sample. */
@@ -126,15 +131,16 @@ export interface CacheRecord {
   life: CacheLife | null;
 }
 
-// Insertion stacks: the first 8 object-key writes of a cache, then every 64th until 32 stacks, then every 4096th for
-// as long as the cache lives, so a leak that starts late (4096 keys or more) still has an example. A capture costs
-// tens of microseconds (V8 builds the frames): at every 1024th it was a tenth of an lru-cache miss, at every 4096th it
-// is a few percent. A sample dies with its key, so the samples a cache keeps stay within about 1/4096 of its keys. Once the process has taken EARLY_BUDGET early samples
-// (caches made per request each start with 8), a new cache's early samples shrink to its first write. All by count,
-// never by time: the same program gets the same report.
+// Insertion stacks: the first 8 object-key writes of a cache, then every 64th until 32 stacks, then every 16384th for
+// as long as the cache lives, so a leak that starts late (16384 keys or more) still has an example. A capture costs
+// V8 tens of microseconds, 45–100 µs inside a library's optimised frames (building the frames about half, formatting
+// them the rest): at every 4096th that was 11–24 ns of each lru-cache miss, a third of the agent's share; at every
+// 16384th it is 3–6 ns. A sample dies with its key, so the samples a cache keeps stay within about 1/16384 of its keys.
+// Once the process has taken EARLY_BUDGET early samples (caches made per request each start with 8), a new cache's
+// early samples shrink to its first write. All by count, never by time: the same program gets the same report.
 const MAX_EARLY_SAMPLES = 32;
 const SAMPLE_EVERY = 64;
-const SAMPLE_EVERY_LATER = 4096;
+const SAMPLE_EVERY_LATER = 16_384;
 const EARLY_BUDGET = 65_536;
 
 interface Registry {
@@ -205,6 +211,7 @@ export function createRecord(init: NewRecord): CacheRecord {
     storeRef: new WeakRef(init.store),
     adapter: init.adapter,
     inserted: 0,
+    nextWork: 1,
     keySeq: null,
     samples: null,
     sampleCount: 0,
@@ -268,11 +275,19 @@ export function currentSeq(): number {
  * insert returned; never throws. `below` is the adapter's wrapper, so the sampled stack starts in the app.
  */
 export function trackKey(rec: CacheRecord, key: object, below: Function): void {
+  // The fast path, small enough for V8 to inline into the adapters' wrappers: most inserts only count.
   if (rec.disabled) return;
+  const n = ++rec.inserted;
+  if (n < rec.nextWork && !reg.firstSight) return;
+  trackSlow(rec, key, below, n);
+}
+
+/** The insert that trackKey's fast path cannot finish: samples, first sight, and when the next such insert is. */
+function trackSlow(rec: CacheRecord, key: object, below: Function, n: number): void {
   try {
     faultPoint('track');
-    const n = ++rec.inserted;
-    maybeSample((rec.life ??= lifeOf(rec)), key, n);
+    const life = (rec.life ??= lifeOf(rec));
+    maybeSample(life, key, n);
     if (reg.firstSight) {
       const seen = (rec.keySeq ??= new WeakMap());
       if (!seen.has(key)) seen.set(key, reg.nextSeq++);
@@ -290,6 +305,11 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
         }
       }
     }
+    // The next insert that may take a sample: at once while early samples are still due (a key inserted again does
+    // not take one), else the next multiple of the stack interval or the lifetime sampler's next turn.
+    const earlyDue = rec.sampleCount < 8 && (rec.sampleCount === 0 || reg.earlySamples < EARLY_BUDGET);
+    const every = rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER;
+    rec.nextWork = earlyDue ? n + 1 : Math.min((Math.floor(n / every) + 1) * every, nextSampleAt(life, n));
   } catch (err) {
     rec.disabled = true;
     reportInternalError('tracking a cache key', err);

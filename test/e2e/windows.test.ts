@@ -45,7 +45,7 @@ const outcome = (e) => (e ? e.report.caches.map((c) => [c.deadKeys, c.classes.ma
   expect(r.status).toBe(0);
 });
 
-it('a leak that starts after thousands of inserts still gets an example insertion site (4096 keys or more: one in 4096 writes is sampled late)', () => {
+it('a leak that starts after thousands of inserts still gets an example insertion site (16384 keys or more: one in 16384 writes is sampled late)', () => {
   const app = lruApp('lru11');
   placeScript(
     app,
@@ -53,17 +53,17 @@ it('a leak that starts after thousands of inserts still gets an example insertio
     `const { LRUCache } = require('lru-cache');
 class Live {}
 class Late {}
-const cache = (globalThis.cache = new LRUCache({ max: 10000 })); // a live cache: a garbage one is never judged
+const cache = (globalThis.cache = new LRUCache({ max: 20000 })); // a live cache: a garbage one is never judged
 globalThis.live = [];
 for (let i = 0; i < 3000; i++) { const k = new Live(); live.push(k); cache.set(k, i); }
-for (let i = 0; i < 4096; i++) cache.set(new Late(), i); // line 7: the leak
+for (let i = 0; i < 16384; i++) cache.set(new Late(), i); // line 7: the leak
 `,
   );
   const file = join(app, 'late-leak.json');
   const r = runNode(app, ['-r', 'leak-agent', 'late-leak.cjs'], { LEAK_AGENT_REPORT_FILE: file });
   expect(r.status).toBe(0);
   const report = JSON.parse(readFileSync(file, 'utf8'));
-  expect(report.caches[0]).toMatchObject({ deadKeys: 4096, classes: [{ name: 'Late', count: 4096 }] });
+  expect(report.caches[0]).toMatchObject({ deadKeys: 16384, classes: [{ name: 'Late', count: 16384 }] });
   expect(report.caches[0].example.insertedAt).toMatchObject({ file: 'late-leak.cjs', line: 7 });
 });
 
