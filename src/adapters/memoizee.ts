@@ -23,7 +23,7 @@ import {
   isTrackable,
   trackKey,
 } from '../track/registry';
-import { isMarked, mark, wrapMethod } from './wrap';
+import { isMarked, mark, wrapMethod, wrapperLike } from './wrap';
 import { noteCleared, noteRemoved, noteRemovedKey } from '../track/lifecycle';
 
 interface Conf {
@@ -156,9 +156,9 @@ interface MemoizeeState {
   pending: unknown;
   profiled: boolean;
   /**
-   * memoized.length === 1: memoizee's get-1 normalizer keeps only the first argument, also when a call passes more.
-   * (A variadic `length: false` function whose original takes one parameter looks the same; it keeps every argument,
-   * so for it the agent tracks less than memoizee holds, never more.)
+   * memoizee's get-1 normalizer (memoized.length === 1) keeps only the first argument, also when a call passes more.
+   * A `length: false` function whose original takes one parameter has length 1 too, but its normalizer (get) keeps
+   * every argument: the conf's normalizer tells them apart (see noteNormalizer).
    */
   firstArgOnly: boolean;
 }
@@ -372,6 +372,48 @@ function noteBound(conf: unknown, name: string, value: unknown): void {
   }
 }
 
+/**
+ * Which normalizer a conf uses. memoizee's index.js makes the variadic one (`length: false`) with
+ * normalizers/get.js's factory and hands it to plain(), where configure-map.js passes it to lib/resolve-normalize.js
+ * and plain() then calls the profiler, all synchronously. The agent replaces those two files' exports with wrappers
+ * (same name, length and behaviour) that note the normalizers the factory made and the one being configured; the
+ * profiler takes the latter. A conf configured with no normalizer (no object argument is ever kept) finds the note
+ * empty or stale, which changes nothing for it.
+ */
+const variadicNormalizers = new WeakSet<object>();
+let configuring: object | null = null;
+
+/** normalizers/get.js exports a factory: note each normalizer it makes. */
+export function wrapVariadicNormalizerFactory(factory: unknown): unknown {
+  if (typeof factory !== 'function' || isMarked(factory)) return undefined;
+  const wrapped = wrapperLike(factory, (self, args) => {
+    const made = Reflect.apply(factory, self, args) as unknown;
+    if (typeof made === 'object' && made !== null) variadicNormalizers.add(made);
+    return made;
+  });
+  mark(wrapped);
+  return wrapped;
+}
+
+/** lib/resolve-normalize.js resolves the normalizer of the conf being configured: note which one it is. */
+export function wrapResolveNormalize(resolve: unknown): unknown {
+  if (typeof resolve !== 'function' || isMarked(resolve)) return undefined;
+  const wrapped = wrapperLike(resolve, (self, args) => {
+    const given: unknown = args[0];
+    configuring = typeof given === 'object' && given !== null ? given : null;
+    return Reflect.apply(resolve, self, args) as unknown;
+  });
+  mark(wrapped);
+  return wrapped;
+}
+
+/** Whether the conf the profiler sees now was configured with memoizee's variadic normalizer; clears the note. */
+function takeVariadic(): boolean {
+  const given = configuring;
+  configuring = null;
+  return given !== null && variadicNormalizers.has(given);
+}
+
 const profilerInstalled = new WeakSet<object>();
 
 /** Install (or re-install on top of memoizee/profile) the agent's `__profiler__` on memoizee/plain's export. */
@@ -401,6 +443,7 @@ export function patchMemoizeePlain(plain: unknown, version: string, file: string
 }
 
 function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
+  const variadic = takeVariadic();
   const original = conf.original;
   let name: string | null = null;
   if (typeof conf.profileName === 'string' && conf.profileName) name = conf.profileName;
@@ -427,7 +470,7 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
     replay: null,
     pending: null,
     profiled,
-    firstArgOnly: conf.memoized.length === 1,
+    firstArgOnly: conf.memoized.length === 1 && !variadic,
   };
   states.set(conf, state);
 

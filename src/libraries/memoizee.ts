@@ -38,6 +38,18 @@ export const memoizee: LibraryPlugin<'memoizee'> = {
           },
         },
         {
+          // Which normalizer a memoized function uses (a one-parameter function with `length: false` keeps every
+          // argument, with length 1 only the first): see wrapVariadicNormalizerFactory and wrapResolveNormalize.
+          path: /^normalizers\/get\.js$/,
+          expose: 'replace',
+          patch: (_file, value): unknown => adapter().wrapVariadicNormalizerFactory(value),
+        },
+        {
+          path: /^lib\/resolve-normalize\.js$/,
+          expose: 'replace',
+          patch: (_file, value): unknown => adapter().wrapResolveNormalize(value),
+        },
+        {
           // memoizee/profile puts its own __profiler__ on plain's export: put the agent's back on top, chaining to it.
           path: /^profile\.js$/,
           expose: 'exports',
