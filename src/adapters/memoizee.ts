@@ -128,11 +128,6 @@ export class Mirror {
     this.size = 0;
     this.unordered = false;
   }
-
-  forEach(fn: (id: number, args: unknown, result: unknown) => void): void {
-    const { ids, args, results } = this;
-    for (let i = 0; i < ids.length; i++) if (ids[i] !== -1) fn(ids[i]!, args[i], results[i]);
-  }
 }
 
 /**
@@ -201,19 +196,33 @@ function listenersOf(conf: Conf, type: string): Function[] {
 }
 
 export const memoizeeAdapter: CacheAdapter = {
-  countKeys(conf, record) {
+  // The mirror is read in plain loops here and below, never through a callback: a callback's context would hold what
+  // it collects (keys), and V8 may keep such a context after the call (a heap snapshot then shows the keys reachable
+  // from it: a garbage cache looked live, with every key alive, to the snapshot engine on Node 24 and 26).
+  countKeys(conf) {
+    const state = states.get(conf);
+    if (!state) return 0;
     const keys = new Set<object>();
-    memoizeeAdapter.forEachKey(conf, record, (k) => keys.add(k));
-    return keys.size;
+    const { ids, args } = state.entries;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === -1) continue;
+      if (state.firstArgOnly) keys.add(args[i] as object);
+      else for (const k of keysOf(state, args[i])) keys.add(k);
+    }
+    const n = keys.size;
+    keys.clear();
+    return n;
   },
 
   forEachKey(conf, _record, fn) {
     const state = states.get(conf);
     if (!state) return;
-    state.entries.forEach((_id, kept) => {
-      if (state.firstArgOnly) fn(kept as object);
-      else for (const k of keysOf(state, kept)) fn(k);
-    });
+    const { ids, args } = state.entries;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === -1) continue;
+      if (state.firstArgOnly) fn(args[i] as object);
+      else for (const k of keysOf(state, args[i])) fn(k);
+    }
   },
 
   whyNotDetachable(conf) {
@@ -275,8 +284,8 @@ export const memoizeeAdapter: CacheAdapter = {
         // mirror follows from the 'set' events. Dead ones stay removed, as memoizee's delete() left them.
         state.muted = true;
         try {
-          back.forEach((key, i) => {
-            if (key === undefined) return;
+          for (let i = 0; i < back.length; i++) {
+            if (back[i] === undefined) continue;
             const { kept, result } = values[i] as Mirrored;
             state.replay = { value: result };
             try {
@@ -286,7 +295,7 @@ export const memoizeeAdapter: CacheAdapter = {
             } finally {
               state.replay = null;
             }
-          });
+          }
         } finally {
           state.muted = false;
         }
@@ -299,10 +308,13 @@ export const memoizeeAdapter: CacheAdapter = {
     if (!state) throw new Error('memoizee cache state not found');
     const entries: CacheEntry[] = [];
     const ids: number[] = [];
-    state.entries.forEach((id, kept, result) => {
-      entries.push({ keys: keysOf(state, kept), value: result });
+    const mirror = state.entries;
+    for (let i = 0; i < mirror.ids.length; i++) {
+      const id = mirror.ids[i]!;
+      if (id === -1) continue;
+      entries.push({ keys: keysOf(state, mirror.args[i]), value: mirror.results[i] });
       ids.push(id);
-    });
+    }
     // memoizee's own storage (configure-map.js, normalizers/*.js, identical from 0.4.1 to 0.4.17): conf.has closes
     // over `cache` (id → result) and over `get`, the normalizer's lookup, which closes over `argsMap` (get-1) or `map`
     // and `cache` (get-fixed, get). The results of entries without an object argument stay reachable: only the

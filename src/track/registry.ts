@@ -226,12 +226,21 @@ export function createRecord(init: NewRecord): CacheRecord {
   return rec;
 }
 
-/** The lifetime bookkeeping of a record: its holder answers through the adapter while the cache lives. */
+/**
+ * The lifetime bookkeeping of a record: its holder answers through the adapter while the cache lives. No closure here
+ * captures the cache itself (each call reads the record's WeakRef): V8 may keep a closure's context after the call,
+ * and a context holding the cache made a garbage cache look live to the snapshot engine.
+ */
 function lifeOf(rec: CacheRecord): CacheLife {
   return newCacheLife(() => {
-    const store = rec.storeRef.deref();
-    if (store === undefined) return null;
-    return { reportsRemovals: rec.adapter.reportsRemovals === true, forEachKey: (fn) => rec.adapter.forEachKey(store, rec, fn) };
+    if (rec.storeRef.deref() === undefined) return null;
+    return {
+      reportsRemovals: rec.adapter.reportsRemovals === true,
+      forEachKey: (fn) => {
+        const store = rec.storeRef.deref();
+        if (store !== undefined) rec.adapter.forEachKey(store, rec, fn);
+      },
+    };
   });
 }
 

@@ -4,7 +4,7 @@ import { Mirror } from '../../src/adapters/memoizee';
 
 function contents(m: Mirror): Array<[number, unknown, unknown]> {
   const out: Array<[number, unknown, unknown]> = [];
-  m.forEach((id, args, result) => out.push([id, args, result]));
+  for (let i = 0; i < m.ids.length; i++) if (m.ids[i] !== -1) out.push([m.ids[i]!, m.args[i], m.results[i]]);
   return out;
 }
 
