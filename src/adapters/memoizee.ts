@@ -136,7 +136,7 @@ export class Mirror {
  * memoizee's own 'delete' and 'clear' events, which every removal emits (max, maxAge, dispose, refCounter, async,
  * promise, memoized.delete/clear all go through conf.delete/clear). The mirror therefore never outlives memoizee's
  * own references, and it lives in a WeakMap keyed by memoizee's `conf`: when the memoized function is garbage, so
- * is the mirror. Cost per miss: the arguments object `original` gets anyway, three array appends (Mirror), no WeakRef.
+ * is the mirror. No WeakRef per argument (the header says what a miss costs).
  */
 interface MemoizeeState {
   /** Per entry with an object argument, what memoizee keeps of its arguments (Kept) and its result. */
@@ -153,7 +153,7 @@ interface MemoizeeState {
   /**
    * memoizee's get-1 normalizer (memoized.length === 1) keeps only the first argument, also when a call passes more.
    * A `length: false` function whose original takes one parameter has length 1 too, but its normalizer (get) keeps
-   * every argument: the conf's normalizer tells them apart (see noteNormalizer).
+   * every argument: the conf's normalizer tells them apart (see takeVariadic).
    */
   firstArgOnly: boolean;
 }
