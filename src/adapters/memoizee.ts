@@ -388,12 +388,12 @@ function noteBound(conf: unknown, name: string, value: unknown): void {
  * Which normalizer a conf uses. memoizee's index.js makes the variadic one (`length: false`) with
  * normalizers/get.js's factory and hands it to plain(), where configure-map.js passes it to lib/resolve-normalize.js
  * and plain() then calls the profiler, all synchronously. The agent replaces those two files' exports with wrappers
- * (same name, length and behaviour) that note the normalizers the factory made and the one being configured; the
- * profiler takes the latter. A conf configured with no normalizer (no object argument is ever kept) finds the note
- * empty or stale, which changes nothing for it.
+ * (same name, length and behaviour) that note the normalizers the factory made and whether the one being configured
+ * is one of them (a boolean: no normalizer is held); the profiler takes that note. A conf configured with no
+ * normalizer (no object argument is ever kept) finds the note clear or stale, which changes nothing for it.
  */
 const variadicNormalizers = new WeakSet<object>();
-let configuring: object | null = null;
+let configuringVariadic = false;
 
 /** normalizers/get.js exports a factory: note each normalizer it makes. */
 export function wrapVariadicNormalizerFactory(factory: unknown): unknown {
@@ -412,7 +412,7 @@ export function wrapResolveNormalize(resolve: unknown): unknown {
   if (typeof resolve !== 'function' || isMarked(resolve)) return undefined;
   const wrapped = wrapperLike(resolve, (self, args) => {
     const given: unknown = args[0];
-    configuring = typeof given === 'object' && given !== null ? given : null;
+    configuringVariadic = typeof given === 'object' && given !== null && variadicNormalizers.has(given);
     return Reflect.apply(resolve, self, args) as unknown;
   });
   mark(wrapped);
@@ -421,9 +421,9 @@ export function wrapResolveNormalize(resolve: unknown): unknown {
 
 /** Whether the conf the profiler sees now was configured with memoizee's variadic normalizer; clears the note. */
 function takeVariadic(): boolean {
-  const given = configuring;
-  configuring = null;
-  return given !== null && variadicNormalizers.has(given);
+  const variadic = configuringVariadic;
+  configuringVariadic = false;
+  return variadic;
 }
 
 const profilerInstalled = new WeakSet<object>();
