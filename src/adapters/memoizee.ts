@@ -23,7 +23,7 @@ import {
   isTrackable,
   trackKey,
 } from '../track/registry';
-import { isMarked, mark, wrapMethod, wrapperLike } from './wrap';
+import { type WrapperBody, isMarked, mark, originalOf, setOriginal, wrapMethod, wrapperLike } from './wrap';
 import { noteCleared, noteRemoved, noteRemovedKey } from '../track/lifecycle';
 
 interface Conf {
@@ -395,28 +395,34 @@ function noteBound(conf: unknown, name: string, value: unknown): void {
 const variadicNormalizers = new WeakSet<object>();
 let configuringVariadic = false;
 
+/**
+ * The replacement for a file whose export is a bare function (the load hook's 'replace'): a wrapper of the same kind,
+ * name and length running `body`, or undefined when the export is not a function or already one of the agent's
+ * wrappers (a second load of the same file through a copy of the agent).
+ */
+function replaceExport(original: unknown, body: (fn: Function) => WrapperBody): unknown {
+  if (typeof original !== 'function' || originalOf(original) !== undefined) return undefined;
+  const wrapped = wrapperLike(original, body(original));
+  setOriginal(wrapped, original);
+  return wrapped;
+}
+
 /** normalizers/get.js exports a factory: note each normalizer it makes. */
 export function wrapVariadicNormalizerFactory(factory: unknown): unknown {
-  if (typeof factory !== 'function' || isMarked(factory)) return undefined;
-  const wrapped = wrapperLike(factory, (self, args) => {
-    const made = Reflect.apply(factory, self, args) as unknown;
+  return replaceExport(factory, (fn) => (self, args) => {
+    const made = Reflect.apply(fn, self, args) as unknown;
     if (typeof made === 'object' && made !== null) variadicNormalizers.add(made);
     return made;
   });
-  mark(wrapped);
-  return wrapped;
 }
 
 /** lib/resolve-normalize.js resolves the normalizer of the conf being configured: note which one it is. */
 export function wrapResolveNormalize(resolve: unknown): unknown {
-  if (typeof resolve !== 'function' || isMarked(resolve)) return undefined;
-  const wrapped = wrapperLike(resolve, (self, args) => {
+  return replaceExport(resolve, (fn) => (self, args) => {
     const given: unknown = args[0];
     configuringVariadic = typeof given === 'object' && given !== null && variadicNormalizers.has(given);
-    return Reflect.apply(resolve, self, args) as unknown;
+    return Reflect.apply(fn, self, args) as unknown;
   });
-  mark(wrapped);
-  return wrapped;
 }
 
 /** Whether the conf the profiler sees now was configured with memoizee's variadic normalizer; clears the note. */
@@ -488,7 +494,8 @@ function instrumentConf(conf: Conf, version: string, profiled: boolean): void {
 
   // memoizee calls `original` with `call`/`apply` (configure-map.js): Reflect.apply is the same call. The pending
   // entry is noted only on success ('set' follows synchronously). With get-1 the wrapper reads `arguments` only for
-  // its length, its first element and the forwarding call, so V8 makes no arguments object for it.
+  // its length, its first element and the forwarding call, so V8 makes no arguments object for it. Two functions,
+  // not one with a branch: V8 decides per function, and the other kind keeps `arguments`.
   conf.original = state.firstArgOnly
     ? function (this: unknown) {
         const first: unknown = arguments[0];
