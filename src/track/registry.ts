@@ -291,6 +291,16 @@ export function trackKey(rec: CacheRecord, key: object, below: Function): void {
   trackSlow(rec, key, below, n);
 }
 
+/** Whether this cache's next write takes an early insertion stack (its first 8, within the process's budget). */
+function earlyStackDue(rec: CacheRecord): boolean {
+  return rec.sampleCount < 8 && (rec.sampleCount === 0 || reg.earlySamples < EARLY_BUDGET);
+}
+
+/** Every how many writes this cache takes an insertion stack once its early ones are taken. */
+function stackInterval(rec: CacheRecord): number {
+  return rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER;
+}
+
 /** The insert that trackKey's fast path cannot finish: samples, first sight, and when the next such insert is. */
 function trackSlow(rec: CacheRecord, key: object, below: Function, n: number): void {
   try {
@@ -301,8 +311,8 @@ function trackSlow(rec: CacheRecord, key: object, below: Function, n: number): v
       const seen = (rec.keySeq ??= new WeakMap());
       if (!seen.has(key)) seen.set(key, reg.nextSeq++);
     }
-    const early = rec.sampleCount < 8 && (rec.sampleCount === 0 || reg.earlySamples < EARLY_BUDGET);
-    if (early || n % (rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER) === 0) {
+    const early = earlyStackDue(rec);
+    if (early || n % stackInterval(rec) === 0) {
       if (early) reg.earlySamples++;
       const samples = (rec.samples ??= new WeakMap());
       if (!samples.has(key)) {
@@ -316,9 +326,8 @@ function trackSlow(rec: CacheRecord, key: object, below: Function, n: number): v
     }
     // The next insert that may take a sample: at once while early samples are still due (a key inserted again does
     // not take one), else the next multiple of the stack interval or the lifetime sampler's next turn.
-    const earlyDue = rec.sampleCount < 8 && (rec.sampleCount === 0 || reg.earlySamples < EARLY_BUDGET);
-    const every = rec.sampleCount < MAX_EARLY_SAMPLES ? SAMPLE_EVERY : SAMPLE_EVERY_LATER;
-    rec.nextWork = earlyDue ? n + 1 : Math.min((Math.floor(n / every) + 1) * every, nextSampleAt(life, n));
+    const every = stackInterval(rec);
+    rec.nextWork = earlyStackDue(rec) ? n + 1 : Math.min((Math.floor(n / every) + 1) * every, nextSampleAt(life, n));
   } catch (err) {
     rec.disabled = true;
     reportInternalError('tracking a cache key', err);
