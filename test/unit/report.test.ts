@@ -20,6 +20,7 @@ function record(num: number, library: CacheRecord['library'], name: string | nul
     storeRef: new WeakRef({}),
     adapter: {} as never,
     inserted: 0,
+    nextWork: 1,
     keySeq: null,
     samples: null,
     sampleCount: 0,
