@@ -20,12 +20,12 @@ describe('TypeScript built with source maps', () => {
     const run = runNode(app, [...flags, '-r', 'leak-agent', 'dist/main.js'], { LEAK_AGENT_REPORT_FILE: file });
     expect(run.status).toBe(0);
     const caches = readReport(file).caches;
-    const cache = caches.find((c) => c.createdAt?.file === 'src/view.ts')!;
+    const cache = caches.find((c: any) => c.createdAt?.file === 'src/view.ts')!;
     expect(cache).toMatchObject({ library: 'lodash.memoize', name: 'getView', deadKeys: 6, trackedKeys: 8 });
     expect(cache.createdAt).toMatchObject({ file: 'src/view.ts', line: 13 });
     expect(cache.example.insertedAt).toMatchObject({ file: 'src/main.ts', line: 10, function: 'render' });
     // An arrow memoized through an ES import: the name is read from the .ts line the map leads to.
-    const price = caches.find((c) => c.createdAt?.file === 'src/price.ts')!;
+    const price = caches.find((c: any) => c.createdAt?.file === 'src/price.ts')!;
     expect(price).toMatchObject({ library: 'lodash.memoize', name: 'priceOf', deadKeys: 2, trackedKeys: 3 });
     expect(price.createdAt).toMatchObject({ line: 6 });
   });
