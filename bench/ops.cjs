@@ -1,36 +1,56 @@
-// One side of the per-operation benchmark: run by bench/run.cjs once plainly and once with `-r leak-agent`, in
-// alternation, one scenario per process (so the keys one scenario tracks cost no other scenario GC time), and prints
-// { scenario: nanoseconds per operation } as JSON (bytes for the heap scenario).
-// Usage: node [--expose-gc] [-r leak-agent] bench/ops.cjs [--quick] [--list] [--scenario NAME]
+// One side of the per-operation benchmark, run by bench/run.cjs once plainly and once with `-r leak-agent`, one scenario
+// per process (so the keys one scenario tracks cost no other scenario GC time).
+//   --serve      the way run.cjs measures: set the scenario up, warm it up until one run lasts 100 ms, say so over IPC,
+//                then time one run of that size each time the parent asks. The parent alternates the two sides run by
+//                run, so this machine's slow and fast moments fall on both alike.
+//   otherwise    prints { scenario: nanoseconds per operation } as JSON (bytes and KiB for the heap scenarios): the
+//                median of 5 timed runs after the warm-up.
+// Usage: node [--expose-gc] [-r leak-agent] bench/ops.cjs [--quick] [--list] [--scenario NAME] [--serve]
 'use strict';
 
 const quick = process.argv.includes('--quick');
-const BUDGET_MS = quick ? 20 : 100;
+const BUDGET_MS = process.argv.includes('--run-ms') ? Number(process.argv[process.argv.indexOf('--run-ms') + 1]) : quick ? 20 : 100;
 const ROUNDS = quick ? 1 : 5;
 
+/** Grow n until one run of `body(n)` lasts BUDGET_MS (those runs warm the code up); returns that n. */
+function warmUp(body) {
+  let n = 1000;
+  for (;;) {
+    const ns = timeRun(body, n) * n;
+    if (ns >= BUDGET_MS * 1e6 || n >= 1e8) return n;
+    n = Math.min(1e8, Math.ceil(n * Math.max(2, (BUDGET_MS * 1e6) / Math.max(ns, 1) * 1.1)));
+  }
+}
+
+/** ns per op of one run of `body(n)`. */
+function timeRun(body, n) {
+  const t0 = process.hrtime.bigint();
+  body(n);
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
 /**
- * ns per op of `body(n)` running n ops: n grows until one run lasts BUDGET_MS (those runs warm the code up), then
- * ROUNDS runs of that n are timed and the median is the figure (a run that met a major GC or a re-optimisation does
- * not decide it; the GC work of ordinary runs is in every round).
+ * ns per op of `body(n)` on its own: after the warm-up, ROUNDS runs are timed and the median is the figure (a run that
+ * met a major GC or a re-optimisation does not decide it; the GC work of ordinary runs is in every round).
  */
 function measure(setup) {
   const body = setup();
-  let n = 1000;
-  for (;;) {
-    const t0 = process.hrtime.bigint();
-    body(n);
-    const ns = Number(process.hrtime.bigint() - t0);
-    if (ns >= BUDGET_MS * 1e6 || n >= 1e8) break;
-    n = Math.min(1e8, Math.ceil(n * Math.max(2, (BUDGET_MS * 1e6) / Math.max(ns, 1) * 1.1)));
-  }
+  const n = warmUp(body);
   const rounds = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const t0 = process.hrtime.bigint();
-    body(n);
-    rounds.push(Number(process.hrtime.bigint() - t0) / n);
-  }
+  for (let r = 0; r < ROUNDS; r++) rounds.push(timeRun(body, n));
   rounds.sort((a, b) => a - b);
   return rounds[Math.floor(rounds.length / 2)];
+}
+
+/** --serve: warm up, then one timed run per message from the parent, answered with its ns per op. */
+function serve(setup) {
+  const body = setup();
+  const n = warmUp(body);
+  process.on('message', (m) => {
+    if (m === 'run') process.send(timeRun(body, n));
+    else process.disconnect();
+  });
+  process.send('ready');
 }
 
 // Each lru-cache major sits in bench/.apps/<alias>/node_modules/lru-cache (made by run.cjs), under its real name, as in
@@ -157,11 +177,14 @@ function perRequestGrowth() {
 }
 
 const names = [...Object.keys(scenarios), heapScenario, perRequestScenario];
+const at = process.argv.indexOf('--scenario');
+const wanted = at === -1 ? names : [process.argv[at + 1]];
 if (process.argv.includes('--list')) {
   process.stdout.write(JSON.stringify(names) + '\n');
+} else if (process.argv.includes('--serve')) {
+  if (!scenarios[wanted[0]]) throw new Error(`--serve needs a timed --scenario, not ${wanted[0]}`);
+  serve(scenarios[wanted[0]]);
 } else {
-  const i = process.argv.indexOf('--scenario');
-  const wanted = i === -1 ? names : [process.argv[i + 1]];
   const out = {};
   for (const name of wanted) {
     if (name === heapScenario) {

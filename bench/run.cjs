@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // npm run bench: what the agent costs, measured side by side in one run and printed as ratios agent / no agent.
-//   per-operation costs    bench/ops.cjs plainly and under the agent, alternating processes, median of the medians
+//   per-operation costs    bench/ops.cjs plainly and under the agent, two live processes timed run by run in alternation
 //   start-up               `node -r leak-agent -e 0` against `node -e 0`
 //   verdict                bench/verdict.cjs: the gc engine against one plain full GC and v8.writeHeapSnapshot
 // `--quick` runs everything once at small sizes (CI smoke: no timing is asserted anywhere). `--help` explains.
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { fork, spawnSync } = require('node:child_process');
 const { cpSync, existsSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -13,11 +13,13 @@ const ROOT = join(__dirname, '..');
 const AGENT = join(ROOT, 'agent', 'index.cjs');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(`Usage: npm run bench [-- --quick] [-- --only ops|startup|verdict|snapshot]
+  process.stdout.write(`Usage: npm run bench [-- --quick] [-- --only ops|startup|verdict|snapshot] [-- --match REGEX]
 
 Measures leak-agent against the same libraries without it, in one run, and prints ratios:
   ops       ns per operation: cache hits, misses with object keys, lru-cache string keys; heap per tracked key;
-            heap growth over a million memoized functions made per request
+            heap growth over a million memoized functions made per request. Each timed scenario runs in 5 pairs of
+            live processes (plain, agent) that time 8 runs of ~50 ms each in alternation; the ratio is the median of
+            the run-by-run ratios, and "pairs" the lowest and highest per-pair median
   startup   node -r leak-agent -e 0 against node -e 0 on each available Node line (median of 11 pairs; wall, peak RSS)
   verdict   gc-engine verdict (test window and report) against one plain full GC and v8.writeHeapSnapshot, at 50, 200,
             500 MB heaps with 100k keys and 1 GB with 10k; the rows with a target in three processes (medians)
@@ -25,11 +27,14 @@ Measures leak-agent against the same libraries without it, in one run, and print
 Options:
   --quick   one round at small sizes (a smoke run for CI; numbers are not meaningful)
   --only X  run one part
+  --match R only the per-operation scenarios whose name matches the regular expression R
+Environment: BENCH_PAIRS, BENCH_RUNS, BENCH_RUN_MS change the ops sampling; BENCH_VERBOSE=1 prints every run's ratio.
 `);
   process.exit(0);
 }
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const match = args.includes('--match') ? new RegExp(args[args.indexOf('--match') + 1]) : null;
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (color ? `\u001b[1m${s}\u001b[0m` : s);
 const progress = (s) => process.stderr.write(process.stderr.isTTY ? `\r\u001b[K${s}` : '');
@@ -62,55 +67,113 @@ function table(rows, header) {
   process.stdout.write(`${bold(line(header))}\n${rows.map(line).join('\n')}\n`);
 }
 
-function ops() {
-  const rounds = quick ? 1 : 5;
+const PAIRS = Number(process.env.BENCH_PAIRS || 5);
+const RUNS = Number(process.env.BENCH_RUNS || 8);
+const RUN_MS = Number(process.env.BENCH_RUN_MS || (quick ? 20 : 50));
+// One side of a scenario in --serve mode: a live child that times one run each time it is asked.
+function server(name, pre) {
+  const child = fork(join(__dirname, 'ops.cjs'), ['--scenario', name, '--serve', '--run-ms', String(RUN_MS)], {
+    cwd: ROOT,
+    env,
+    execArgv: ['--expose-gc', ...pre],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let waiting = null;
+  child.on('message', (m) => waiting && waiting.resolve(m));
+  child.on('exit', (code) => waiting && waiting.reject(new Error(`ops.cjs --scenario "${name}" exited (${code}):\n${stderr}`)));
+  const next = () => new Promise((resolve, reject) => (waiting = { resolve, reject }));
+  const ready = next();
+  return {
+    ready,
+    run() {
+      const answer = next();
+      child.send('run');
+      return answer;
+    },
+    stop: () => child.connected && child.send('stop'),
+  };
+}
+
+/**
+ * A timed scenario measured side by side: PAIRS pairs of live processes (plain, agent), each timing RUNS runs of about
+ * 100 ms in alternation (ABBA order, so a drift of the machine's speed falls on both sides alike). The ratio is the
+ * median over all runs of agent / plain of the two runs next to each other in time.
+ */
+async function alternate(name, pairs, runs) {
+  const plain = [];
+  const agent = [];
+  const ratios = [];
+  const pairMedians = [];
+  for (let pair = 0; pair < pairs; pair++) {
+    const p = server(name, []);
+    const a = server(name, ['-r', AGENT]);
+    await p.ready;
+    await a.ready;
+    // One untimed run each: the first run after the warm-up sometimes still meets its optimised code being installed.
+    await p.run();
+    await a.run();
+    for (let r = 0; r < runs; r++) {
+      progress(`ops: ${name} (${pair * runs + r + 1}/${pairs * runs})`);
+      let tp;
+      let ta;
+      if (r % 4 === 0 || r % 4 === 3) {
+        tp = await p.run();
+        ta = await a.run();
+      } else {
+        ta = await a.run();
+        tp = await p.run();
+      }
+      plain.push(tp);
+      agent.push(ta);
+      ratios.push(ta / tp);
+    }
+    p.stop();
+    a.stop();
+    pairMedians.push(median(ratios.slice(-runs)));
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${name} pair ${pair + 1}: ${ratios.slice(-runs).map((x) => x.toFixed(2)).join(' ')}\n`);
+  }
+  return { plain: median(plain), agent: median(agent), ratio: median(ratios), low: Math.min(...pairMedians), high: Math.max(...pairMedians) };
+}
+
+async function ops() {
   const extra = quick ? ['--quick'] : [];
-  const names = runJson([join(__dirname, 'ops.cjs'), '--list']);
-  const plain = {};
-  const agent = {};
-  if (quick) {
-    // A smoke run: every scenario once, all of them in one process per side (its numbers mean nothing anyway).
-    progress('ops: every scenario, once');
-    const run = (pre) => runJson(['--expose-gc', ...pre, join(__dirname, 'ops.cjs'), ...extra]);
-    const p = run([]);
-    const a = run(['-r', AGENT]);
-    for (const name of names) {
-      plain[name] = [p[name]];
-      agent[name] = [a[name]];
-    }
-  }
-  for (const name of quick ? [] : names) {
-    plain[name] = [];
-    agent[name] = [];
-    for (let i = 0; i < rounds; i++) {
-      progress(`ops: ${name} (${i + 1}/${rounds})`);
-      const run = (pre) => runJson(['--expose-gc', ...pre, join(__dirname, 'ops.cjs'), ...extra, '--scenario', name])[name];
-      plain[name].push(run([]));
-      agent[name].push(run(['-r', AGENT]));
-    }
-  }
-  progress('');
+  const names = runJson([join(__dirname, 'ops.cjs'), '--list']).filter((name) => !match || match.test(name));
   const rows = [];
+  const once = (pre, name) => runJson(['--expose-gc', ...pre, join(__dirname, 'ops.cjs'), ...extra, '--scenario', name])[name];
+  const [pairs, runs] = quick ? [1, 2] : [PAIRS, RUNS];
   for (const name of names) {
-    const p = median(plain[name]);
-    const a = median(agent[name]);
-    if (name.startsWith('heap per')) {
-      rows.push([name, p.toFixed(0), a.toFixed(0), signed(a - p, 0, 'B/key'), '≤ 120 B']);
+    if (name.startsWith('heap')) {
+      // Heap figures are one measurement per process (median of 3 on each side).
+      const p = [];
+      const a = [];
+      for (let i = 0; i < (quick ? 1 : 3); i++) {
+        progress(`ops: ${name} (${i + 1})`);
+        p.push(once([], name));
+        a.push(once(['-r', AGENT], name));
+      }
+      const [mp, ma] = [median(p), median(a)];
+      if (name.startsWith('heap per')) rows.push([name, mp.toFixed(0), ma.toFixed(0), signed(ma - mp, 0, 'B/key'), '', '≤ 120 B']);
+      else rows.push([name, mp.toFixed(0), ma.toFixed(0), signed(ma - mp, 0, 'KiB'), '', 'flat (≤ +1024 KiB)']);
       continue;
     }
-    if (name.startsWith('heap growth')) {
-      rows.push([name, p.toFixed(0), a.toFixed(0), signed(a - p, 0, 'KiB'), 'flat (≤ +1024 KiB)']);
-      continue;
-    }
+    const m = await alternate(name, pairs, runs);
     // Targets (issue #13): hits untouched, misses with object keys at most 1.5× the library's own, string keys untracked.
     const target = / hit /.test(name) ? '≤ 1.05×' : /string key/.test(name) ? '≤ 1.05×' : /object key|object arg/.test(name) ? '≤ 1.5×' : '';
-    rows.push([name, p.toFixed(1), a.toFixed(1), `${(a / p).toFixed(2)}×`, target]);
+    rows.push([name, m.plain.toFixed(1), m.agent.toFixed(1), `${m.ratio.toFixed(2)}×`, `${m.low.toFixed(2)}–${m.high.toFixed(2)}`, target]);
   }
-  const how = quick
-    ? 'one run, every scenario in one process per side'
-    : `median of ${rounds} alternating processes per side, one scenario each, each the median of 5 timed runs after warm-up`;
+  progress('');
+  const how = `${pairs} pairs of processes, ${runs} alternating runs of ~${RUN_MS} ms each; ratio: median of run-by-run ratios`;
   process.stdout.write(`\n${bold(`Per operation (ns/op, ${how})`)}\n`);
-  table(rows, ['scenario', 'no agent', 'agent', 'ratio', 'target']);
+  table(rows, ['scenario', 'no agent', 'agent', 'ratio', 'pairs', 'target']);
+  if (!quick) {
+    process.stdout.write(
+      'pairs: lowest and highest of the per-pair medians. With ' + pairs + ' independent pairs, the true median ratio lies\n' +
+        `between them with ${(100 * (1 - 2 / 2 ** pairs)).toFixed(0)}% confidence. Two processes running the same code differ by up to ±30% here (code\n` +
+        'layout, JIT timing); no agent code runs on a hit, so a hit whose range straddles 1.0 shows no cost the machine can resolve.\n',
+    );
+  }
 }
 
 // The Node lines to measure start-up on: this one, then every line the matrix tests whose binary is cached
@@ -255,7 +318,12 @@ function verdict() {
 }
 
 process.stdout.write(`leak-agent benchmark — node ${process.version}, ${require('node:os').cpus().length} CPUs${quick ? ', quick smoke run (numbers not meaningful)' : ''}\n`);
-if (!only || only === 'ops') ops();
-if (!only || only === 'startup') startup();
-if (!only || only === 'verdict') verdict();
-if (!only || only === 'snapshot') snapshotEngine();
+(async () => {
+  if (!only || only === 'ops') await ops();
+  if (!only || only === 'startup') startup();
+  if (!only || only === 'verdict') verdict();
+  if (!only || only === 'snapshot') snapshotEngine();
+})().catch((err) => {
+  process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 1;
+});
