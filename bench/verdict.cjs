@@ -4,7 +4,8 @@
 //   --mode report   report(): the verdict with retainedBytes (a baseline GC before it), then a second report
 //   --mode window   the keys are inserted inside expectNoCacheLeaks, which judges them all when it closes: the verdict
 //                   a test file or test pays (pass/fail, no bytes, so no baseline GC)
-// Usage: node --expose-gc -r leak-agent bench/verdict.cjs --mb 200 --keys 100000 [--mode report|window] [--snapshot] [--window]
+//                   (--reps N: N such windows in one process, fresh keys each time; the medians are the figures)
+// Usage: node --expose-gc -r leak-agent bench/verdict.cjs --mb 200 --keys 100000 [--mode report|window [--reps N]] [--snapshot] [--window]
 'use strict';
 const { mkdtempSync, rmSync, statSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -40,12 +41,16 @@ class Row {
 }
 
 const app = (globalThis.app = { ballast: [], live: [], cache: new mod.LRUCache({ max: KEYS * 2 }) });
-function build() {
+/** KEYS object keys into the cache, every other one kept by the app (`round` keeps their labels apart). */
+function insertKeys(round) {
   for (let i = 0; i < KEYS; i++) {
-    const key = new Task(i);
+    const key = new Task(round * KEYS + i);
     if (i % 2 === 0) app.live.push(key);
     app.cache.set(key, { owner: key, rows: [new Row(i)] });
   }
+}
+function build() {
+  insertKeys(0);
   // Ballast: live small objects until the heap holds about MB megabytes.
   global.gc();
   while (process.memoryUsage().heapUsed < MB * 1024 * 1024) {
@@ -64,28 +69,46 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
 
 (async () => {
   if (MODE === 'window') {
+    // --reps N: N windows in this process, each judging KEYS fresh keys (half dead) on the same ballast, each after one
+    // plain full GC (three before the first): one full GC of the same heap moves by ±30% from one to the next, so the
+    // figures are the median verdict and the median plain GC.
+    const reps = arg('--reps', 1);
     let heapMB = 0;
-    let gcMs = 0;
-    let failure = null;
-    try {
-      await expectNoCacheLeaks(() => {
-        build();
-        heapMB = process.memoryUsage().heapUsed / 1024 / 1024;
-        gcMs = median([ms(global.gc), ms(global.gc), ms(global.gc)]);
-      });
-    } catch (err) {
-      failure = err;
+    let first = null;
+    const gcs = [];
+    const verdicts = [];
+    for (let round = 0; round < reps; round++) {
+      let failure = null;
+      try {
+        await expectNoCacheLeaks(() => {
+          if (round === 0) build();
+          else insertKeys(round);
+          for (let i = round === 0 ? 3 : 1; i > 0; i--) gcs.push(ms(global.gc));
+          heapMB = process.memoryUsage().heapUsed / 1024 / 1024;
+          if (process.env.BENCH_VERBOSE) process.stderr.write(`round ${round}: heap ${heapMB.toFixed(0)} MB\n`);
+        });
+      } catch (err) {
+        failure = err;
+      }
+      if (!failure || !failure.report) throw new Error(`the window found no leak: ${failure}`);
+      verdicts.push(failure.report.verification.durationMs);
+      first ??= failure.report;
+      // This round's live keys leave the app and the cache; the verdict removed the dead ones.
+      for (const key of app.live) app.cache.delete(key);
+      app.live.length = 0;
     }
-    if (!failure || !failure.report) throw new Error(`the window found no leak: ${failure}`);
-    const cache = failure.report.caches.find((c) => c.library === 'lru-cache');
+    const cache = first.caches.find((c) => c.library === 'lru-cache');
     process.stdout.write(
       JSON.stringify({
         heapMB: Math.round(heapMB),
         trackedKeys: cache ? cache.trackedKeys : 0,
         deadKeys: cache ? cache.deadKeys : 0,
-        engine: failure.report.verification.engine,
-        gcMs,
-        verdictMs: failure.report.verification.durationMs,
+        engine: first.verification.engine,
+        rounds: reps,
+        gcMs: median(gcs),
+        verdictMs: median(verdicts),
+        verdicts,
+        gcs,
       }) + '\n',
     );
     return;
