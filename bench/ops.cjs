@@ -1,7 +1,7 @@
 // One side of the per-operation benchmark, run by bench/run.cjs once plainly and once with `-r leak-agent`, one scenario
 // per process (so the keys one scenario tracks cost no other scenario GC time).
-//   --serve      the way run.cjs measures: set the scenario up, warm it up until one run lasts 100 ms, say so over IPC,
-//                then time one run of that size each time the parent asks. The parent alternates the two sides run by
+//   --serve      the way run.cjs measures: set the scenario up, warm it up until one run lasts --run-ms (run.cjs asks
+//                for 50 ms; 100 by default), say so over IPC, then time one run of that size each time the parent asks. The parent alternates the two sides run by
 //                run, so this machine's slow and fast moments fall on both alike.
 //   otherwise    prints { scenario: nanoseconds per operation } as JSON (bytes and KiB for the heap scenarios): the
 //                median of 5 timed runs after the warm-up.

@@ -39,7 +39,11 @@ const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (color ? `\u001b[1m${s}\u001b[0m` : s);
 const progress = (s) => process.stderr.write(process.stderr.isTTY ? `\r\u001b[K${s}` : '');
 const signed = (x, digits, unit) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)} ${unit}`;
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const env = { ...process.env, LEAK_AGENT_ON_EXIT: '0', LEAK_AGENT_SIGNAL: 'off', NODE_OPTIONS: '' };
 
 // The lru-cache majors, each under its real package name as an app would have it (aliases do not count as lru-cache).
@@ -98,7 +102,7 @@ function server(name, pre) {
 
 /**
  * A timed scenario measured side by side: PAIRS pairs of live processes (plain, agent), each timing RUNS runs of about
- * 100 ms in alternation (ABBA order, so a drift of the machine's speed falls on both sides alike). The ratio is the
+ * RUN_MS in alternation (ABBA order, so a drift of the machine's speed falls on both sides alike). The ratio is the
  * median over all runs of agent / plain of the two runs next to each other in time.
  */
 async function alternate(name, pairs, runs) {

@@ -65,7 +65,11 @@ function ms(fn) {
   fn();
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 (async () => {
   if (MODE === 'window') {
