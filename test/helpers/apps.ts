@@ -2,7 +2,7 @@
 // of the npm-aliased versions installed for the suite (lru7 → lru-cache 7, …), and node_modules/leak-agent links to
 // this repository, so `node -r leak-agent` resolves exactly as in an app that installed it.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -16,30 +16,50 @@ function versionOf(dir: string): string {
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Create (once per run) an app directory with the given packages, plus nested node_modules when asked. */
+/**
+ * Create (once per run) an app directory with the given packages, plus nested node_modules when asked. Test files in
+ * parallel workers ask for the same app (allLibsApp) at the same time: each builds its own copy beside it and renames
+ * it into place, and the one that comes second uses the first one's (on a fresh clone, two workers removing and
+ * copying into one directory failed with ENOTEMPTY).
+ */
 export function makeApp(name: string, packages: PackageMap, nested: Record<string, PackageMap> = {}): string {
   const dir = join(APPS, name);
-  const marker = join(dir, '.layout.json');
   const layout = JSON.stringify({ packages, nested });
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === layout) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  const ready = (): boolean => {
+    const marker = join(dir, '.layout.json');
+    return existsSync(marker) && readFileSync(marker, 'utf8') === layout;
+  };
+  if (ready()) return dir;
+  const tmp = `${dir}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, 'node_modules'), { recursive: true });
   const install = (into: string, pkgs: PackageMap): void => {
     for (const [pkg, source] of Object.entries(pkgs)) {
       const from = join(ROOT, 'node_modules', source);
       cpSync(from, join(into, pkg), { recursive: true, dereference: true });
     }
   };
-  install(join(dir, 'node_modules'), packages);
+  install(join(tmp, 'node_modules'), packages);
   for (const [dep, pkgs] of Object.entries(nested)) {
-    const depDir = join(dir, 'node_modules', dep);
+    const depDir = join(tmp, 'node_modules', dep);
     mkdirSync(join(depDir, 'node_modules'), { recursive: true });
     writeFileSync(join(depDir, 'package.json'), JSON.stringify({ name: dep, version: '1.0.0', main: 'index.js' }));
     install(join(depDir, 'node_modules'), pkgs);
   }
-  symlinkSync(ROOT, join(dir, 'node_modules', 'leak-agent'), 'dir');
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `app-${name}`, version: '1.0.0', private: true }));
-  writeFileSync(marker, layout);
+  symlinkSync(ROOT, join(tmp, 'node_modules', 'leak-agent'), 'dir');
+  writeFileSync(join(tmp, 'package.json'), JSON.stringify({ name: `app-${name}`, version: '1.0.0', private: true }));
+  writeFileSync(join(tmp, '.layout.json'), layout);
+  if (!ready()) {
+    // Only a copy of an earlier layout is removed; one another worker just put in place is used as it is.
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(tmp, dir);
+      return dir;
+    } catch (err) {
+      if (!ready()) throw err;
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
   return dir;
 }
 
