@@ -37,6 +37,8 @@ const mapClear = Map.prototype.clear;
 const mapSet = Map.prototype.set;
 const mapEntries = Map.prototype.entries;
 const mapKeys = Map.prototype.keys;
+const mapForEach = Map.prototype.forEach;
+const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
 
 function entriesOf(map: Map<unknown, unknown>): IterableIterator<[unknown, unknown]> {
   return Reflect.apply(mapEntries, map, []) as IterableIterator<[unknown, unknown]>;
@@ -141,18 +143,26 @@ export const lodashAdapter: CacheAdapter = {
 function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown } | null): Detachment {
   // The app can iterate a Map it gave as memoized.cache: the Map is rebuilt in its exact order. `order` holds, per
   // position, the index of a tracked entry or an entry with a primitive key as it was.
-  const order: Array<{ key: unknown; value: unknown } | number> = [];
-  const keys: object[] = [];
-  const payloads: unknown[] = [];
-  for (const [key, value] of entriesOf(map)) {
-    if (isTrackable(key)) {
-      order.push(keys.length);
-      keys.push(key);
-      payloads.push(value);
-    } else {
-      order.push({ key, value });
-    }
-  }
+  // Arrays made at the Map's size and written by index (see the lru-cache adapter's detach), one forEach callback
+  // instead of an entries iterator and an array per entry: 100k keys on a 200 MB heap took 80–170 ms before.
+  const size = Reflect.apply(mapSize, map, []) as number;
+  const order = new Array<{ key: unknown; value: unknown } | number>(size);
+  const keys = new Array<object>(size);
+  const payloads = new Array<unknown>(size);
+  let n = 0;
+  let at = 0;
+  Reflect.apply(mapForEach, map, [
+    (value: unknown, key: unknown) => {
+      if (isTrackable(key)) {
+        order[at++] = n;
+        keys[n] = key;
+        payloads[n++] = value;
+      } else {
+        order[at++] = { key, value };
+      }
+    },
+  ]);
+  keys.length = payloads.length = n;
   Reflect.apply(mapClear, map, []);
   return {
     keys,
@@ -161,15 +171,25 @@ function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown 
     uniqueKeys: true, // a Map's keys
     restore(_memoized, back, values) {
       let dead = 0;
-      for (const item of order) {
+      const args: [unknown, unknown] = [undefined, undefined];
+      for (let i = 0; i < order.length; i++) {
+        const item = order[i]!;
         if (typeof item !== 'number') {
-          Reflect.apply(mapSet, map, [item.key, item.value]);
+          args[0] = item.key;
+          args[1] = item.value;
+          Reflect.apply(mapSet, map, args);
           continue;
         }
         const key = back[item];
-        if (key !== undefined) Reflect.apply(mapSet, map, [key, values[item]]);
-        else dead++;
+        if (key === undefined) {
+          dead++;
+          continue;
+        }
+        args[0] = key;
+        args[1] = values[item];
+        Reflect.apply(mapSet, map, args);
       }
+      args[0] = args[1] = undefined;
       // MapCache.prototype.delete decrements `size` once per removed entry (lodash.memoize 4.1.2 has no size).
       if (dead > 0 && mapCache && typeof hasOwnData(mapCache, 'size') === 'number') (mapCache.size as number) -= dead;
     },
