@@ -79,7 +79,7 @@ interface KeyTable {
   /** By key index: a WeakRef to the key, made only for keys some cache's work has no `pairs` for. */
   refs: Array<WeakRef<object> | undefined>;
   classes: string[];
-  /** Keys in the table (the arrays may be longer: made at the size a cache needs, see `reserve`). */
+  /** Keys in the table (`classes` may be longer: it is made at the first detached cache's size, see detachOne). */
   count: number;
 }
 
