@@ -211,18 +211,21 @@ function startup() {
   for (const line of startupLines()) {
     const wall = { plain: [], agent: [] };
     const rss = { plain: [], agent: [] };
-    // Alternating pairs: whatever else the machine does hits both sides alike.
+    // Alternating pairs, the side that goes first swapped each time: whatever else the machine does hits both sides
+    // alike (here the first process of two started back to back was the slow one 12 times in 15 pairs, 9 in 12 with
+    // the order swapped).
     for (let i = 0; i < pairs; i++) {
       progress(`start-up on ${line.label}: ${i + 1}/${pairs}`);
-      wall.plain.push(spawnTimed(line.bin, ['-e', '0']).ms);
+      if (i % 2 === 0) wall.plain.push(spawnTimed(line.bin, ['-e', '0']).ms);
       wall.agent.push(spawnTimed(line.bin, ['-r', AGENT, '-e', '0']).ms);
+      if (i % 2 === 1) wall.plain.push(spawnTimed(line.bin, ['-e', '0']).ms);
       rss.plain.push(Number(spawnTimed(line.bin, ['-e', PRINT_PEAK_RSS]).stdout) / 1024);
       rss.agent.push(Number(spawnTimed(line.bin, ['-r', AGENT, '-e', PRINT_PEAK_RSS]).stdout) / 1024);
     }
     const [wp, wa, rp, ra] = [median(wall.plain), median(wall.agent), median(rss.plain), median(rss.agent)];
     // The extra is the median of the pairs' own differences. This VM at times starts the same `node -e 0` at two
-    // speeds, about 95 and 130 ms, in no order (measured in runs of 12 pairs), so any one process can be 35 ms off; the
-    // fastest run of each side, where neither waited, is shown next to it.
+    // speeds, about 95 and 130 ms, so any one process can be 35 ms off; the fastest run of each side, where neither
+    // waited, is shown next to it.
     const extra = median(wall.agent.map((ms, i) => ms - wall.plain[i]));
     const fastest = Math.min(...wall.agent) - Math.min(...wall.plain);
     rows.push([line.label, wp.toFixed(1), wa.toFixed(1), signed(extra, 1, 'ms'), signed(fastest, 1, 'ms'), '≤ +30 ms', rp.toFixed(1), ra.toFixed(1), signed(ra - rp, 1, 'MiB')]);
