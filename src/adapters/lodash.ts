@@ -189,7 +189,6 @@ function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown 
         args[1] = values[item];
         Reflect.apply(mapSet, map, args);
       }
-      args[0] = args[1] = undefined;
       // MapCache.prototype.delete decrements `size` once per removed entry (lodash.memoize 4.1.2 has no size).
       if (dead > 0 && mapCache && typeof hasOwnData(mapCache, 'size') === 'number') (mapCache.size as number) -= dead;
     },
