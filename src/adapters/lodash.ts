@@ -169,7 +169,7 @@ function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown 
     payloads,
     multi: null,
     uniqueKeys: true, // a Map's keys
-    restore(_memoized, back, values) {
+    restore(_memoized, back, payloadOf) {
       let dead = 0;
       const args: [unknown, unknown] = [undefined, undefined];
       for (let i = 0; i < order.length; i++) {
@@ -186,7 +186,7 @@ function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown 
           continue;
         }
         args[0] = key;
-        args[1] = values[item];
+        args[1] = payloadOf(item);
         Reflect.apply(mapSet, map, args);
       }
       // MapCache.prototype.delete decrements `size` once per removed entry (lodash.memoize 4.1.2 has no size).

@@ -384,7 +384,7 @@ function detachSymbols(cache: object, info: LruClassInfo): Detachment {
     payloads,
     multi: null,
     uniqueKeys: true, // a Map's keys
-    restore(store, back, values) {
+    restore(store, back, payloadOf) {
       const dead: YallistNode[] = [];
       nodes.forEach((node, i) => {
         const key = back[i];
@@ -393,7 +393,7 @@ function detachSymbols(cache: object, info: LruClassInfo): Detachment {
           return;
         }
         node.value.key = key;
-        node.value.value = values[i];
+        node.value.value = payloadOf(i);
         map.set(key, node);
       });
       // Let the library unlink each dead node itself (list, length accounting) with its own del(placeholder).
@@ -431,26 +431,26 @@ function detachIndexed(internals: Internals, info: LruClassInfo): Detachment {
     payloads,
     multi: null,
     uniqueKeys: true, // a Map's keys
-    restore(store, back, values) {
-      const dead: number[] = [];
-      slots.forEach((index, i) => {
-        const key = back[i];
-        if (key === undefined) {
-          dead.push(index);
-          return;
-        }
-        keyList[index] = key;
-        valList[index] = values[i];
-        keyMap.set(key, index);
-      });
-      // The library's own delete() unlinks the slot, frees it and fixes size and calculatedSize.
+    restore(store, back, payloadOf) {
+      // The library's own delete() unlinks each dead slot, frees it and fixes size and calculatedSize. Dead slots
+      // first: keyMap is empty then, so each placeholder's set and delete works in a table of a few slots, not in
+      // one of the survivors' size that the deleted placeholders would fill and make rehash (measured, 50k dead of
+      // 100k on a 200 MB heap: the restore's median 79 → 75 ms).
       const args: [object] = [placeholderKey()];
-      for (const index of dead) {
+      slots.forEach((index, i) => {
+        if (back[i] !== undefined) return;
         const placeholder = (args[0] = placeholderKey());
         keyList[index] = placeholder;
         keyMap.set(placeholder, index);
         Reflect.apply(info.remove!, store, args);
-      }
+      });
+      slots.forEach((index, i) => {
+        const key = back[i];
+        if (key === undefined) return;
+        keyList[index] = key;
+        valList[index] = payloadOf(i);
+        keyMap.set(key, index);
+      });
     },
   };
 }

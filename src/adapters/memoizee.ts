@@ -279,14 +279,14 @@ export const memoizeeAdapter: CacheAdapter = {
       payloads,
       multi: several ? multi : null,
       uniqueKeys: false, // one object can be the argument of several entries
-      restore(_conf, back, values) {
+      restore(_conf, back, payloadOf) {
         // Survivors go back through memoizee's own miss path, with `original` answering from the saved result; the
         // mirror follows from the 'set' events. Dead ones stay removed, as memoizee's delete() left them.
         state.muted = true;
         try {
           for (let i = 0; i < back.length; i++) {
             if (back[i] === undefined) continue;
-            const { kept, result } = values[i] as Mirrored;
+            const { kept, result } = payloadOf(i) as Mirrored;
             state.replay = { value: result };
             try {
               Reflect.apply(conf.memoized, undefined, argList(state, kept));

@@ -4,14 +4,13 @@
 // intermediate state.
 //
 // The shadow is a WeakMap keyed by the cache: its value (the cache's detached storage, and WeakMaps from each key to
-// its cached value, or to a { key, value } pair that a WeakRef of the agent points at) lives only while the cache
-// itself lives, and each value only while its key lives. So:
+// its cached value) lives only while the cache itself lives, and each value only while its key lives. So:
 // - a cache the app no longer reaches is garbage, and so are its entries — it is never judged (its keys never count
 //   as dead), whether V8 had collected it before the report or collects it now;
 // - a key dies when nothing but the instrumented caches keeps it alive — as a key, or through a cached value (its own,
 //   or that of another dead entry); a value whose key survives survives too, since the app can still look it up;
 // - keys the app reaches only through WeakMaps, WeakRefs or a FinalizationRegistry target are dead.
-// The real collector decides all of that; the agent holds caches, keys and pairs only through WeakRefs while it runs.
+// The real collector decides all of that; the agent holds caches and keys only through WeakRefs while it runs.
 //
 // Bytes (reports, not test windows): a first "baseline" collection runs while each live cache's entries are also held
 // strongly — through the same per-cache shadow, so garbage caches and other garbage go in it — then the hold is
@@ -44,28 +43,23 @@ interface CacheWork {
   /** Per entry, indexes into `keys`; null when entry i has exactly key i (a Map's entries). */
   entryKeys: number[][] | null;
   /**
-   * When entry i has exactly key i: per entry, a WeakRef to its key-and-payload pair, which the shadow holds only
-   * while the key lives. One deref gives a survivor's key and payload, so these keys need no WeakRef of their own and
-   * their payloads no lookup (measured at 100k keys: 50k WeakMap lookups took 20 ms of a 110 ms restore).
+   * When entry i has exactly key i: per entry, a WeakRef to its key. Its payload is in the shadow's `payloadMaps`, in
+   * the map for its position (a small table: 50k lookups in one WeakMap of 100k keys took 20 ms of a 110 ms restore).
+   * No { key, payload } object per entry: the verdict collection copies every young object the detach made, and
+   * without them the verdict's excess over one plain GC fell from 169 to 162 ms (100k keys, 200 MB, 8 processes).
    */
-  pairs: Array<WeakRef<Pair>> | null;
+  keyRefs: Array<WeakRef<object>> | null;
   /** The cache has outstanding lifetime samples. */
   sampled: boolean;
-}
-
-/** An entry of a cache whose entries each have one key of their own (a Map's). */
-interface Pair {
-  key: object;
-  payload: unknown;
 }
 
 /** What lives in the shadow, keyed by the cache: as long as the cache lives, and no longer. */
 interface CacheShadow {
   detachment: Detachment;
-  /** key → payload, for entries with one key (a cache whose work has no `pairs`). */
+  /** key → payload, for entries with one key (a cache whose work has no `keyRefs`). */
   single: WeakMap<object, unknown>;
-  /** key → Pair, PAIRS_PER_MAP keys to a WeakMap, when the work has `pairs` (nothing looks them up: they only hold). */
-  pairMaps: Array<WeakMap<object, Pair>> | null;
+  /** key → payload when the work has `keyRefs`: entry i's in map i / PAYLOADS_PER_MAP. */
+  payloadMaps: Array<WeakMap<object, unknown>> | null;
   /** Per entry with several keys: a chain of WeakMaps, one level per key (null for single-key entries). */
   chains: Array<WeakMap<object, unknown> | null> | null;
   /** The entries held strongly for the baseline collection (bytes only). */
@@ -74,7 +68,7 @@ interface CacheShadow {
 
 /** The keys of one verification, each object once, whatever cache it is in. */
 interface KeyTable {
-  /** By key index: a WeakRef to the key, made only for keys some cache's work has no `pairs` for. */
+  /** By key index: a WeakRef to the key, made only for keys some cache's work has no `keyRefs` for. */
   refs: Array<WeakRef<object> | undefined>;
   classes: string[];
   /** Keys in the table (`classes` may be longer: it is made at the first detached cache's size, see detachOne). */
@@ -171,11 +165,11 @@ interface Run {
 const KEPT_BATCH = 2048;
 
 /**
- * A cache's pairs go into WeakMaps of this many keys each: a table of 100k keys misses the CPU cache on almost every
- * insert and is copied on each growth. Measured, 100k keys scattered over the heap: one WeakMap 52 ms, WeakMaps of
- * 4096 keys 31–37 ms, of 1024 keys 26 ms (Node 20; Node 26: 31 and 26 ms).
+ * A cache's payloads go into WeakMaps of this many keys each: a table of 100k keys misses the CPU cache on almost every
+ * insert and lookup, and is copied on each growth. Measured, 100k keys scattered over the heap: one WeakMap 52 ms,
+ * WeakMaps of 4096 keys 31–37 ms, of 1024 keys 26 ms (Node 20; Node 26: 31 and 26 ms).
  */
-const PAIRS_PER_MAP = 1024;
+const PAYLOADS_PER_MAP = 1024;
 
 /** The key's index in the table (made on first sight); `weak`: the table needs a WeakRef to it. */
 function keyIndex(run: Run, key: object, weak: boolean): number {
@@ -198,7 +192,7 @@ function keyIndex(run: Run, key: object, weak: boolean): number {
  * With one key per entry, `n` is the entry's index (the arrays are made at their final size); else the keys' count.
  */
 function addKey(run: Run, work: CacheWork, key: object, n: number): number {
-  work.keys[n] = keyIndex(run, key, work.pairs === null);
+  work.keys[n] = keyIndex(run, key, work.keyRefs === null);
   const record = work.record;
   if (work.keySeq !== null) work.keySeq[n] = seqOf(record, key);
   if (record.samples !== null) {
@@ -242,27 +236,26 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     keyStack: null,
     keySample: null,
     entryKeys: null,
-    pairs: null,
+    keyRefs: null,
     sampled: record.life !== null && record.life.outstanding > 0,
   };
   let held = payloads.length;
   if (multi) for (const k of multi) held += k.length;
   else held += keys.length;
   const hold = run.bytes ? new StrongHold(held) : null;
-  const sh: CacheShadow = { detachment, single: new WeakMap(), pairMaps: null, chains: null, hold };
+  const sh: CacheShadow = { detachment, single: new WeakMap(), payloadMaps: null, chains: null, hold };
   run.shadow.set(store, sh);
   if (simple) {
     // One key per entry, each key once (a Map's entries): entry i is key i, no per-entry index arrays.
-    const pairs = (work.pairs = new Array<WeakRef<Pair>>(keys.length));
-    const maps: Array<WeakMap<object, Pair>> = (sh.pairMaps = []);
-    let map = new WeakMap<object, Pair>();
+    const refs = (work.keyRefs = new Array<WeakRef<object>>(keys.length));
+    const maps: Array<WeakMap<object, unknown>> = (sh.payloadMaps = []);
+    let map = new WeakMap<object, unknown>();
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const payload = payloads[i];
-      const pair: Pair = { key, payload };
-      if (i % PAIRS_PER_MAP === 0) maps.push((map = new WeakMap()));
-      map.set(key, pair);
-      pairs[i] = new WeakRef(pair);
+      if (i % PAYLOADS_PER_MAP === 0) maps.push((map = new WeakMap()));
+      map.set(key, payload);
+      refs[i] = new WeakRef(key);
       if (++run.refsMade % KEPT_BATCH === 0) clearKeptObjects();
       addKey(run, work, key, i);
       if (hold !== null) {
@@ -348,7 +341,7 @@ function releaseHolds(run: Run, works: CacheWork[]): number {
   return released;
 }
 
-function payloadOf(chain: WeakMap<object, unknown>, keys: object[]): unknown {
+function chainPayload(chain: WeakMap<object, unknown>, keys: object[]): unknown {
   let level: unknown = chain;
   for (const key of keys) level = (level as WeakMap<object, unknown>).get(key);
   return level;
@@ -366,16 +359,12 @@ function survivors(run: Run, work: CacheWork): Array<object | undefined> {
   return alive;
 }
 
-/** The same for a cache with `pairs`, and each survivor's payload into `values`. */
-function survivingPairs(pairs: Array<WeakRef<Pair>>, values: unknown[]): Array<object | undefined> {
-  const n = pairs.length;
+/** The same for a cache with `keyRefs`, which are its entries' keys. */
+function survivingKeys(refs: Array<WeakRef<object>>): Array<object | undefined> {
+  const n = refs.length;
   const alive = new Array<object | undefined>(n);
   for (let i = 0; i < n; i++) {
-    const pair = pairs[i]!.deref();
-    if (pair !== undefined) {
-      alive[i] = pair.key;
-      values[i] = pair.payload;
-    }
+    alive[i] = refs[i]!.deref();
     if (i % KEPT_BATCH === KEPT_BATCH - 1) clearKeptObjects();
   }
   return alive;
@@ -386,15 +375,18 @@ function restoreOne(run: Run, work: CacheWork, store: object): DeadKey[] {
   const sh = run.shadow.get(store)!;
   let alive: Array<object | undefined>;
   let back: Array<object | undefined>;
-  let values: unknown[];
-  if (work.pairs !== null) {
-    values = new Array<unknown>(work.pairs.length);
-    alive = back = survivingPairs(work.pairs, values);
+  let payloadOf: (i: number) => unknown;
+  if (work.keyRefs !== null) {
+    const keys = (alive = back = survivingKeys(work.keyRefs));
+    // Looked up as the adapter puts each survivor back, while its key is in the CPU cache anyway.
+    const maps = sh.payloadMaps!;
+    payloadOf = (i) => maps[(i / PAYLOADS_PER_MAP) | 0]!.get(keys[i]!);
   } else {
     alive = survivors(run, work);
     back = [];
-    values = [];
-    // Without pairs, the work has per-entry key indexes.
+    const values: unknown[] = [];
+    payloadOf = (i) => values[i];
+    // Without keyRefs, the work has per-entry key indexes.
     work.entryKeys!.forEach((idx, e) => {
       const keys = idx.map((i) => alive[i]);
       if (keys.some((k) => k === undefined)) {
@@ -404,11 +396,11 @@ function restoreOne(run: Run, work: CacheWork, store: object): DeadKey[] {
       }
       const chain = sh.chains![e];
       back.push(keys[0]);
-      values.push(chain ? payloadOf(chain, keys as object[]) : sh.single.get(keys[0]!));
+      values.push(chain ? chainPayload(chain, keys as object[]) : sh.single.get(keys[0]!));
     });
   }
   try {
-    sh.detachment.restore(store, back, values);
+    sh.detachment.restore(store, back, payloadOf);
   } catch (err) {
     reportInternalError('restoring a cache after verification', err);
   }
