@@ -56,9 +56,9 @@ function hasOwnData(obj: object, key: string): unknown {
  */
 function nativeMapOf(cache: unknown): { map: Map<unknown, unknown>; mapCache: { size?: unknown } | null } | null {
   if (types.isMap(cache)) return { map: cache as Map<unknown, unknown>, mapCache: null };
-  if (typeof cache !== 'object' || cache === null) return null;
+  if (typeof cache !== 'object' || cache === null || types.isProxy(cache)) return null;
   const data = hasOwnData(cache, '__data__');
-  if (typeof data === 'object' && data !== null) {
+  if (typeof data === 'object' && data !== null && !types.isProxy(data)) {
     const map = hasOwnData(data, 'map');
     if (types.isMap(map)) return { map: map as Map<unknown, unknown>, mapCache: cache as { size?: unknown } };
   }
@@ -71,7 +71,7 @@ function nativeMapOf(cache: unknown): { map: Map<unknown, unknown>; mapCache: { 
  * out of such a cache: its own bookkeeping (counts, recency, limits) would not follow.
  */
 function customMapsOf(cache: unknown): Array<Map<unknown, unknown>> {
-  if (typeof cache !== 'object' || cache === null || types.isWeakMap(cache)) return [];
+  if (typeof cache !== 'object' || cache === null || types.isWeakMap(cache) || types.isProxy(cache)) return [];
   const maps: Array<Map<unknown, unknown>> = [];
   for (const key of Reflect.ownKeys(cache)) {
     const value = typeof key === 'string' ? hasOwnData(cache, key) : undefined;

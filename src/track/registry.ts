@@ -119,6 +119,11 @@ export interface CacheRecord {
   nextWork: number;
   /** key → first-sight sequence number, for test windows; made once a window has been opened (see currentSeq). */
   keySeq: WeakMap<object, number> | null;
+  /**
+   * The number of the first key this cache numbered (numbers only grow, so no key it holds has a smaller one); 0 when
+   * it held keys without a number then (seen before the first window, or before the agent). Null before any.
+   */
+  firstSeq: number | null;
   /** key → compact insertion stack, for a bounded sample of keys; made on the first sample. */
   samples: WeakMap<object, string> | null;
   sampleCount: number;
@@ -214,6 +219,7 @@ export function createRecord(init: NewRecord): CacheRecord {
     inserted: 0,
     nextWork: 1,
     keySeq: null,
+    firstSeq: null,
     samples: null,
     sampleCount: 0,
     disabled: false,
@@ -250,6 +256,35 @@ export function seqOf(rec: CacheRecord, key: object): number {
   return rec.keySeq !== null ? (rec.keySeq.get(key) ?? 0) : 0;
 }
 
+/**
+ * Whether every key the cache holds was first seen at or after `sinceSeq` (a window's start): then no key's number
+ * needs looking up (a WeakMap of every key seen in windows, 100–200 ns a key in a verdict). Such is a cache made inside
+ * the window, as a test file's module-level caches are under Vitest.
+ */
+export function allSeenSince(rec: CacheRecord, sinceSeq: number): boolean {
+  return sinceSeq > 0 && !rec.disabled && rec.firstSeq !== null && rec.firstSeq >= sinceSeq;
+}
+
+/**
+ * Whether the cache holds a tracked key besides the one just written, as it numbers its first key: such a key has no
+ * number (written before the agent patched the library, or by the app straight into a memoized function's `cache`
+ * before the function's first object key made the record). Once per cache; the adapters run no app code.
+ */
+function heldOthers(rec: CacheRecord, key: object): boolean {
+  try {
+    const store = rec.storeRef.deref();
+    if (store === undefined) return true;
+    let others = false;
+    // Some adapters count the key before the library stores it (lodash), others after (lru-cache).
+    rec.adapter.forEachKey(store, rec, (k) => {
+      if (k !== key) others = true;
+    });
+    return others;
+  } catch {
+    return true;
+  }
+}
+
 /** A key's sampled insertion stack, or null. */
 export function stackOf(rec: CacheRecord, key: object): string | null {
   return rec.samples !== null ? (rec.samples.get(key) ?? null) : null;
@@ -262,19 +297,22 @@ export function stackOf(rec: CacheRecord, key: object): string | null {
  * window does not count as a new insertion.
  */
 export function currentSeq(): number {
-  if (!reg.firstSight) {
-    reg.firstSight = true;
-    for (const record of liveRecords()) {
-      const store = record.storeRef.deref();
-      if (store === undefined) continue;
-      try {
-        const seen = (record.keySeq ??= new WeakMap());
-        record.adapter.forEachKey(store, record, (key) => {
-          if (!seen.has(key)) seen.set(key, 0);
-        });
-      } catch (err) {
-        reportInternalError('opening a test window', err);
-      }
+  const first = !reg.firstSight;
+  reg.firstSight = true;
+  for (const record of reg.records.values()) {
+    // A cache that has numbered no key yet but holds some (memoized.cache.set() by the app, not through the memoized
+    // function) holds keys older than this window: it must look its keys up (firstSeq 0, see allSeenSince).
+    if (!first && record.firstSeq !== null) continue;
+    const store = record.storeRef.deref();
+    if (store === undefined) continue;
+    try {
+      const seen = first ? (record.keySeq ??= new WeakMap()) : null;
+      record.adapter.forEachKey(store, record, (key) => {
+        if (seen !== null && !seen.has(key)) seen.set(key, 0);
+        record.firstSeq = 0;
+      });
+    } catch (err) {
+      reportInternalError('opening a test window', err);
     }
   }
   return reg.nextSeq;
@@ -310,7 +348,10 @@ function trackSlow(rec: CacheRecord, key: object, below: Function, n: number): v
     maybeSample(life, key, n);
     if (reg.firstSight) {
       const seen = (rec.keySeq ??= new WeakMap());
-      if (!seen.has(key)) seen.set(key, reg.nextSeq++);
+      if (!seen.has(key)) {
+        if (rec.firstSeq === null) rec.firstSeq = heldOthers(rec, key) ? 0 : reg.nextSeq;
+        seen.set(key, reg.nextSeq++);
+      }
     }
     const early = earlyStackDue(rec);
     if (early || n % stackInterval(rec) === 0) {

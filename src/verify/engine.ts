@@ -14,7 +14,7 @@ import { log, reportInternalError, warnOnce } from '../log';
 import { appLocation } from '../source/location';
 import { nameFromSite } from '../source/names';
 import { figures } from '../track/lifecycle';
-import { type CacheRecord, forgetGarbageCache, liveRecords, seqOf, takeGarbageCacheCounts } from '../track/registry';
+import { type CacheRecord, allSeenSince, forgetGarbageCache, liveRecords, seqOf, takeGarbageCacheCounts } from '../track/registry';
 import { clearKeptObjects, fullGc } from './force-gc';
 import { verifyWithGc } from './gc';
 import { SnapshotUnavailable, type SnapshotRun, sweepStaleSnapshots, verifySnapshot, verifySnapshotAsync } from './snapshot';
@@ -41,6 +41,8 @@ interface Work {
   freedBytes: number | null;
   /** Tracked keys of caches found garbage before an engine ran (dropCollected). */
   droppedKeys: number;
+  /** The test window's first sequence number, or 0 (VerifyOptions.sinceSeq). */
+  sinceSeq: number;
 }
 
 /** A cache as the text report names it: library, name (also one read from its creation line) and creation site. */
@@ -54,7 +56,7 @@ function describe(record: CacheRecord): string {
   }
 }
 
-function collect(): Work {
+function collect(sinceSeq: number): Work {
   const started = performance.now();
   const targets: CacheVerdict[] = [];
   const verdicts: CacheVerdict[] = [];
@@ -76,7 +78,7 @@ function collect(): Work {
     verdicts.push(verdict);
     if (trackedKeys > 0) targets.push(verdict);
   }
-  return { started, targets, verdicts, engine: 'none', freedBytes: null, droppedKeys: 0 };
+  return { started, targets, verdicts, engine: 'none', freedBytes: null, droppedKeys: 0, sinceSeq };
 }
 
 // What judging one tracked key costs on the JS heap, measured on the 2-core CI machine (Node 20–26) with 100k keys and
@@ -141,7 +143,7 @@ function runGc(work: Work, bytes: boolean): void {
   try {
     faultPoint('verify');
     fitToHeap(work, 'gc');
-    const run = verifyWithGc(work.targets, { bytes });
+    const run = verifyWithGc(work.targets, { bytes, sinceSeq: work.sinceSeq });
     work.engine = 'gc';
     work.freedBytes = run.exact ? run.freedBytes : null;
     distrustAroundUntaken(work);
@@ -215,7 +217,7 @@ function blocksGc(work: Work, sinceSeq: number): boolean {
     if (store === undefined) return false;
     try {
       if (record.adapter.whyNotDetachable(store, record) === null) return false;
-      if (sinceSeq === 0) return true;
+      if (sinceSeq === 0 || allSeenSince(record, sinceSeq)) return true;
       let inWindow = false;
       record.adapter.forEachKey(store, record, (key) => {
         if (!inWindow && seqOf(record, key) >= sinceSeq) inWindow = true;
@@ -296,8 +298,8 @@ function prepare(): void {
 /** Verify every live cache that holds tracked keys. Synchronous, so it also runs inside an 'exit' handler. */
 export function verify(opts: VerifyOptions): VerificationResult {
   prepare();
-  const work = collect();
-  const first = plan(work, opts.mode, opts.sinceSeq ?? 0);
+  const work = collect(opts.sinceSeq ?? 0);
+  const first = plan(work, opts.mode, work.sinceSeq);
   if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {
@@ -317,8 +319,8 @@ export function verify(opts: VerifyOptions): VerificationResult {
  */
 export async function verifyAsync(opts: VerifyOptions, keepAlive: boolean): Promise<VerificationResult> {
   prepare();
-  const work = collect();
-  const first = plan(work, opts.mode, opts.sinceSeq ?? 0);
+  const work = collect(opts.sinceSeq ?? 0);
+  const first = plan(work, opts.mode, work.sinceSeq);
   if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {

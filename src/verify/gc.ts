@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { log, reportInternalError } from '../log';
-import { type CacheRecord, type Detachment, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
+import { type CacheRecord, type Detachment, allSeenSince, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
 import { type Sample, noteRemovedByReport, sampleOf } from '../track/lifecycle';
 import { clearKeptObjects, finishSweeping, fullGc, makeCanary, retainedMemory, usedHeapBytes } from './force-gc';
 import type { CacheVerdict, DeadKey } from './verdict';
@@ -26,6 +26,11 @@ import type { CacheVerdict, DeadKey } from './verdict';
 export interface GcOptions {
   /** Measure the bytes the dead entries pin: one more full GC (the baseline). */
   bytes: boolean;
+  /**
+   * A test window's first sequence number (0: a whole report). Only a dead key's side of it matters (build.ts): a
+   * report reads no key's number, nor does a window for a cache whose every key was first seen in it.
+   */
+  sinceSeq: number;
 }
 
 /** Per cache, what the agent keeps through the collection: metadata and numbers only, never a key, value or cache. */
@@ -34,8 +39,10 @@ interface CacheWork {
   verdict: CacheVerdict;
   /** Distinct keys of this cache, as indexes into the verification's key table. */
   keys: number[];
-  /** Per key, its first-sight number; null when no test window was ever opened (every key's is 0). */
+  /** Per key, its first-sight number; null when every key's is `seq` (no need to look each up: see GcOptions). */
   keySeq: number[] | null;
+  /** Every key's first-sight number when `keySeq` is null. */
+  seq: number;
   /** Sparse, by position in `keys`: the keys with a sampled insertion stack. */
   keyStack: Map<number, string> | null;
   /** Sparse, by position in `keys`: the keys with an outstanding lifetime sample (lifecycle.ts). */
@@ -152,6 +159,7 @@ interface Run {
   index: Map<object, number> | null;
   names: Map<object, string>;
   bytes: boolean;
+  sinceSeq: number;
   /** WeakRefs made so far (see KEPT_BATCH). */
   refsMade: number;
 }
@@ -228,11 +236,14 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
   // Arrays written by index into their final size instead of pushed (see the lru-cache adapter's detach).
   const distinct = simple ? keys.length : 0;
   if (simple && run.table.count === 0) run.table.classes = new Array<string>(distinct);
+  // A key's number is looked up only when a window may tell it from the others (see GcOptions).
+  const lookUp = run.sinceSeq > 0 && record.keySeq !== null && !allSeenSince(record, run.sinceSeq);
   const work: CacheWork = {
     record,
     verdict,
     keys: new Array<number>(distinct),
-    keySeq: record.keySeq !== null ? new Array<number>(distinct) : null,
+    keySeq: lookUp ? new Array<number>(distinct) : null,
+    seq: allSeenSince(record, run.sinceSeq) ? record.firstSeq! : 0,
     keyStack: null,
     keySample: null,
     entryKeys: null,
@@ -409,7 +420,7 @@ function restoreOne(run: Run, work: CacheWork, store: object): DeadKey[] {
   for (let i = 0; i < alive.length; i++) {
     if (alive[i] !== undefined) continue;
     const id = work.keys[i]!;
-    dead.push({ className: run.table.classes[id]!, seq: work.keySeq?.[i] ?? 0, stack: work.keyStack?.get(i) ?? null, id });
+    dead.push({ className: run.table.classes[id]!, seq: work.keySeq !== null ? work.keySeq[i]! : work.seq, stack: work.keyStack?.get(i) ?? null, id });
     const sample = work.keySample?.get(i);
     if (sample !== undefined) removedSamples.push(sample);
   }
@@ -465,6 +476,7 @@ export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
     index: verdicts.length > 1 ? new Map() : null,
     names: new Map(),
     bytes: opts.bytes,
+    sinceSeq: opts.sinceSeq,
   };
   const works = detachAll(run, verdicts);
   if (works.length === 0) return { exact: true, freedBytes: null }; // nothing taken: no collection to run

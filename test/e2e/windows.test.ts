@@ -45,6 +45,74 @@ const outcome = (e) => (e ? e.report.caches.map((c) => [c.deadKeys, c.classes.ma
   expect(r.status).toBe(0);
 });
 
+it('a cache made inside a window: all its keys are that window\'s, and a later window still tells them from its own', () => {
+  const app = lruApp('lru11');
+  placeScript(
+    app,
+    'made-inside.cjs',
+    `const { LRUCache } = require('lru-cache');
+const { expectNoCacheLeaks } = require('leak-agent');
+class Early {}
+class Dropped {}
+class Late {}
+const outcome = (e) => (e ? e.report.caches.map((c) => [c.deadKeys, c.classes.map((k) => k.name + ':' + k.count).join()]) : 'passed');
+(async () => {
+  let cache = null;
+  let first = null;
+  try {
+    await expectNoCacheLeaks(() => {
+      cache = new LRUCache({ max: 100 }); // made inside the window: no key of it can be older
+      globalThis.early = new Early();
+      cache.set(globalThis.early, 1); // still reachable: no leak
+      cache.set(new Dropped(), 2); // the window's own leak
+    });
+  } catch (e) { first = e; }
+  console.log(JSON.stringify(outcome(first)));
+  let second = null;
+  try {
+    await expectNoCacheLeaks(() => {
+      globalThis.early = null; // first seen in the first window: it dies here, but it is not this window's
+      cache.set(new Late(), 3); // this window's own leak
+    });
+  } catch (e) { second = e; }
+  console.log(JSON.stringify(outcome(second)));
+})();
+`,
+  );
+  const r = runNode(app, ['made-inside.cjs'], { NODE_OPTIONS: '-r leak-agent', LEAK_AGENT_ON_EXIT: '0' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe('[[1,"Dropped:1"]]\n[[1,"Late:1"]]\n');
+  expect(r.status).toBe(0);
+});
+
+it("keys the app put straight into a memoized function's cache before a window are not that window's", () => {
+  const app = allLibsApp();
+  placeScript(
+    app,
+    'direct-cache.cjs',
+    `const _ = require('lodash');
+const { expectNoCacheLeaks } = require('leak-agent');
+class Old {}
+class New {}
+const outcome = (e) => (e ? e.report.caches.map((c) => [c.deadKeys, c.classes.map((k) => k.name + ':' + k.count).join()]) : 'passed');
+const describe = (globalThis.describe = _.memoize((o) => typeof o));
+(async () => {
+  await expectNoCacheLeaks(() => {}); // first-sight numbers are on from the first window
+  describe.cache.set(new Old(), 'object'); // not through describe: no number; dropped before the next window
+  let second = null;
+  try {
+    await expectNoCacheLeaks(() => { describe(new New()); }); // describe's first object key: the window's own leak
+  } catch (e) { second = e; }
+  console.log(JSON.stringify(outcome(second)));
+})();
+`,
+  );
+  const r = runNode(app, ['-r', 'leak-agent', 'direct-cache.cjs'], { LEAK_AGENT_ON_EXIT: '0' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe('[[1,"New:1"]]\n');
+  expect(r.status).toBe(0);
+});
+
 it('a leak that starts after thousands of inserts still gets an example insertion site (16384 keys or more: one in 16384 writes is sampled late)', () => {
   const app = lruApp('lru11');
   placeScript(

@@ -22,6 +22,7 @@ function record(num: number, library: CacheRecord['library'], name: string | nul
     inserted: 0,
     nextWork: 1,
     keySeq: null,
+    firstSeq: null,
     samples: null,
     sampleCount: 0,
     disabled: false,
