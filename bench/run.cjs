@@ -19,7 +19,8 @@ Measures leak-agent against the same libraries without it, in one run, and print
   ops       ns per operation: cache hits, misses with object keys, lru-cache string keys; heap per tracked key;
             heap growth over a million memoized functions made per request. Each timed scenario runs in 5 pairs of
             live processes (plain, agent) that time 8 runs of ~50 ms each in alternation; the ratio is the median of
-            the run-by-run ratios, and "pairs" the lowest and highest per-pair median
+            the run-by-run ratios, and "pairs" the lowest and highest per-pair median; 5 more pairs where that range
+            straddles the scenario's target
   startup   node -r leak-agent -e 0 against node -e 0 on each available Node line (median of 11 pairs; wall, peak RSS)
   verdict   gc-engine verdict (test window and report) against one plain full GC and v8.writeHeapSnapshot, at 50, 200,
             500 MB heaps with 100k keys and 1 GB with 10k; the rows with a target in three processes (medians)
@@ -138,7 +139,21 @@ async function alternate(name, pairs, runs) {
     pairMedians.push(median(ratios.slice(-runs)));
     if (process.env.BENCH_VERBOSE) process.stderr.write(`${name} pair ${pair + 1}: ${ratios.slice(-runs).map((x) => x.toFixed(2)).join(' ')}\n`);
   }
-  return { plain: median(plain), agent: median(agent), ratio: median(ratios), low: Math.min(...pairMedians), high: Math.max(...pairMedians) };
+  return { plain, agent, ratios, pairMedians };
+}
+
+/** The figures of one or more `alternate` samplings of the same scenario, taken together. */
+function summarize(...samples) {
+  const all = (k) => samples.flatMap((x) => x[k]);
+  const pairMedians = all('pairMedians');
+  return {
+    plain: median(all('plain')),
+    agent: median(all('agent')),
+    ratio: median(all('ratios')),
+    low: Math.min(...pairMedians),
+    high: Math.max(...pairMedians),
+    pairs: pairMedians.length,
+  };
 }
 
 async function ops() {
@@ -162,10 +177,15 @@ async function ops() {
       else rows.push([name, mp.toFixed(0), ma.toFixed(0), signed(ma - mp, 0, 'KiB'), '', 'flat (≤ +1024 KiB)']);
       continue;
     }
-    const m = await alternate(name, pairs, runs);
     // Targets (issue #13): hits untouched, misses with object keys at most 1.5× the library's own, string keys untracked.
-    const target = / hit /.test(name) ? '≤ 1.05×' : /string key/.test(name) ? '≤ 1.05×' : /object key|object arg/.test(name) ? '≤ 1.5×' : '';
-    rows.push([name, m.plain.toFixed(1), m.agent.toFixed(1), `${m.ratio.toFixed(2)}×`, `${m.low.toFixed(2)}–${m.high.toFixed(2)}`, target]);
+    const limit = / hit /.test(name) || /string key/.test(name) ? 1.05 : /object key|object arg/.test(name) ? 1.5 : null;
+    const first = await alternate(name, pairs, runs);
+    let m = summarize(first);
+    // The pairs' range straddles the target: the first pairs cannot tell which side the ratio is on, so as many again
+    // (one process of a pair now and then runs 30% slower for its whole life here, whatever it runs).
+    if (!quick && limit !== null && m.low <= limit && m.high > limit) m = summarize(first, await alternate(name, pairs, runs));
+    const range = `${m.low.toFixed(2)}–${m.high.toFixed(2)}${m.pairs !== pairs ? ` (${m.pairs})` : ''}`;
+    rows.push([name, m.plain.toFixed(1), m.agent.toFixed(1), `${m.ratio.toFixed(2)}×`, range, limit === null ? '' : `≤ ${limit}×`]);
   }
   progress('');
   const how = `${pairs} pairs of processes, ${runs} alternating runs of ~${RUN_MS} ms each; ratio: median of run-by-run ratios`;
@@ -174,8 +194,10 @@ async function ops() {
   if (!quick) {
     process.stdout.write(
       'pairs: lowest and highest of the per-pair medians. With ' + pairs + ' independent pairs, the true median ratio lies\n' +
-        `between them with ${(100 * (1 - 2 / 2 ** pairs)).toFixed(0)}% confidence. Two processes running the same code differ by up to ±30% here (code\n` +
-        'layout, JIT timing); no agent code runs on a hit, so a hit whose range straddles 1.0 shows no cost the machine can resolve.\n',
+        `between them with ${(100 * (1 - 2 / 2 ** pairs)).toFixed(0)}% confidence; where that range straddled the target, ${pairs} more pairs ran\n` +
+        '(their count in brackets) and every figure of the row is over all of them. Two processes running the same code\n' +
+        'differ by up to ±30% here (code layout, JIT timing); no agent code runs on a hit, so a hit whose range straddles 1.0\n' +
+        'shows no cost the machine can resolve.\n',
     );
   }
 }
