@@ -34,11 +34,11 @@ export interface CacheEntry {
  * Entries taken out of a cache by an adapter for one verification turn (gc engine), as parallel arrays (no object per
  * entry: a verdict handles hundreds of thousands). Entry i has the key keys[i] and the payload payloads[i]; when some
  * entry has several object keys (memoizee), multi[i] lists all of entry i's keys (keys[i] is its first).
- * `restore` gets, per entry, its first key back (undefined: one of its keys died), and payloadOf(i) gives
- * a surviving entry's payload (a lookup: read it once, as the entry goes back, while its key is in the CPU cache);
- * it puts survivors back exactly and removes the dead ones the way the library itself would. The Detachment may reference the cache's
- * storage (the verdict keeps it only as long as the cache lives); the gc engine empties its arrays once it holds the
- * entries itself.
+ * `restore` gets, per entry, its first key back (undefined: one of its keys died), and payloadOf(i) gives a surviving
+ * entry's payload (a lookup: read it once, as the entry goes back, while its key is in the CPU cache); it puts
+ * survivors back exactly and removes the dead ones the way the library itself would. The Detachment may reference the
+ * cache's storage (the verdict keeps it only as long as the cache lives); the gc engine empties its arrays once it
+ * holds the entries itself.
  */
 export interface Detachment {
   keys: object[];
