@@ -191,27 +191,28 @@ function snapshotFailed(work: Work, err: unknown): void {
 }
 
 /** Which engine to start with: 'gc', 'snapshot' or null (nothing to do). */
-function plan(work: Work, mode: VerifyMode, sinceSeq: number): 'gc' | 'snapshot' | null {
+function plan(work: Work, mode: VerifyMode): 'gc' | 'snapshot' | null {
   if (work.targets.length === 0) return null;
   if (mode === 'off') {
     for (const v of work.targets) v.reason = 'verification is off (LEAK_AGENT_VERIFY=off)';
     return null;
   }
   if (mode === 'gc' || mode === 'snapshot') return mode;
-  if (!blocksGc(work, sinceSeq)) return 'gc';
+  if (!blocksGc(work)) return 'gc';
   // The cache the gc engine cannot take may be garbage V8 has not collected yet: a test file the runner is done with,
   // in the same worker (Jest, Vitest). The snapshot would keep it, and every cache and key of that file, alive through
   // its own collection, so it would block the next file's verdict too, and the next. One collection first; only the
   // caches still alive then decide.
   dropCollected(work);
-  return blocksGc(work, sinceSeq) ? 'snapshot' : 'gc';
+  return blocksGc(work) ? 'snapshot' : 'gc';
 }
 
 /**
  * Whether some cache the gc engine cannot take has to be judged: in a test window, only one holding a key first
  * seen in the window (a bounded memoizee of an earlier test, untouched since, stays as it is, unverified).
  */
-function blocksGc(work: Work, sinceSeq: number): boolean {
+function blocksGc(work: Work): boolean {
+  const { sinceSeq } = work;
   return work.targets.some(({ record }) => {
     const store = record.storeRef.deref();
     if (store === undefined) return false;
@@ -299,7 +300,7 @@ function prepare(): void {
 export function verify(opts: VerifyOptions): VerificationResult {
   prepare();
   const work = collect(opts.sinceSeq ?? 0);
-  const first = plan(work, opts.mode, work.sinceSeq);
+  const first = plan(work, opts.mode);
   if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {
@@ -320,7 +321,7 @@ export function verify(opts: VerifyOptions): VerificationResult {
 export async function verifyAsync(opts: VerifyOptions, keepAlive: boolean): Promise<VerificationResult> {
   prepare();
   const work = collect(opts.sinceSeq ?? 0);
-  const first = plan(work, opts.mode, work.sinceSeq);
+  const first = plan(work, opts.mode);
   if (first === 'gc') runGc(work, opts.bytes);
   if (first === 'snapshot' && startSnapshot(work)) {
     try {

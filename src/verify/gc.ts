@@ -237,13 +237,14 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
   const distinct = simple ? keys.length : 0;
   if (simple && run.table.count === 0) run.table.classes = new Array<string>(distinct);
   // A key's number is looked up only when a window may tell it from the others (see GcOptions).
-  const lookUp = run.sinceSeq > 0 && record.keySeq !== null && !allSeenSince(record, run.sinceSeq);
+  const allNew = allSeenSince(record, run.sinceSeq);
+  const lookUp = run.sinceSeq > 0 && record.keySeq !== null && !allNew;
   const work: CacheWork = {
     record,
     verdict,
     keys: new Array<number>(distinct),
     keySeq: lookUp ? new Array<number>(distinct) : null,
-    seq: allSeenSince(record, run.sinceSeq) ? record.firstSeq! : 0,
+    seq: allNew ? record.firstSeq! : 0,
     keyStack: null,
     keySample: null,
     entryKeys: null,
