@@ -274,6 +274,7 @@ export const memoizeeAdapter: CacheAdapter = {
     } finally {
       state.muted = false;
     }
+    const entries = ids.length;
     return {
       keys,
       payloads,
@@ -284,7 +285,8 @@ export const memoizeeAdapter: CacheAdapter = {
         // mirror follows from the 'set' events. Dead ones stay removed, as memoizee's delete() left them.
         state.muted = true;
         try {
-          for (let i = 0; i < back.length; i++) {
+          // `back` may be longer than this cache's entries (the verification's own array): entry i is back[i].
+          for (let i = 0; i < entries; i++) {
             if (back[i] === undefined) continue;
             const { kept, result } = payloadOf(i) as Mirrored;
             state.replay = { value: result };

@@ -93,11 +93,9 @@ function retentionText(v: CacheVerdict): string | undefined {
 const NO_SITES: CacheSites = { createdAt: null, name: null, insertedAt: null, removedInsertedAt: null };
 
 function cacheReport(v: CacheVerdict, sinceSeq: number, sites: CacheSites): CacheReport {
-  const dead = sinceSeq > 0 ? v.dead.filter((d) => d.seq >= sinceSeq) : v.dead;
-  const counts = new Map<string, number>();
-  for (const d of dead) counts.set(d.className, (counts.get(d.className) ?? 0) + 1);
+  const deadKeys = v.dead.count(sinceSeq);
   const rec = v.record;
-  const judged = v.verified || dead.length > 0;
+  const judged = v.verified || deadKeys > 0;
   const report: CacheReport = {
     id: rec.id,
     library: rec.library,
@@ -106,23 +104,23 @@ function cacheReport(v: CacheVerdict, sinceSeq: number, sites: CacheSites): Cach
     createdAt: sites.createdAt,
     options: v.options,
     trackedKeys: v.trackedKeys,
-    deadKeys: dead.length,
+    deadKeys,
     verified: v.verified,
     // A window reports part of a cache's dead keys: the engine's per-cache bytes cover all of them.
-    retainedBytes: judged && dead.length === 0 && v.verified ? 0 : dead.length === v.dead.length ? (v.retainedBytes ?? null) : null,
-    classes: classCounts(counts),
-    example: dead.length > 0 ? { insertedAt: sites.insertedAt } : null,
+    retainedBytes: judged && deadKeys === 0 && v.verified ? 0 : deadKeys === v.dead.length ? (v.retainedBytes ?? null) : null,
+    classes: classCounts(deadKeys > 0 ? v.dead.classCounts(sinceSeq) : []),
+    example: deadKeys > 0 ? { insertedAt: sites.insertedAt } : null,
     advice: adviceFor({
       library: rec.library,
       libraryVersion: rec.libraryVersion,
       options: v.options,
-      deadKeys: dead.length,
+      deadKeys,
       hints: rec.hints,
-      valuePath: dead.length > 0 ? (v.retention?.valuePath ?? null) : null,
+      valuePath: deadKeys > 0 ? (v.retention?.valuePath ?? null) : null,
     }),
   };
   if (!v.verified && v.reason) report.reason = v.reason;
-  const retention = dead.length > 0 ? retentionText(v) : undefined;
+  const retention = deadKeys > 0 ? retentionText(v) : undefined;
   if (retention) report.retention = retention;
   if (v.verified && v.liveKeyHeldBy) report.liveKeyHeldBy = v.liveKeyHeldBy;
   if (v.lifecycle && sinceSeq === 0) report.lifecycle = v.lifecycle;
@@ -161,8 +159,14 @@ export function buildReport(result: VerificationResult, sites: Sites, opts: Buil
       b.trackedKeys - a.trackedKeys ||
       a.id.localeCompare(b.id, 'en', { numeric: true }),
   );
-  const distinct = new Set<number>();
-  for (const v of result.verdicts) for (const d of v.dead) if (d.seq >= sinceSeq) distinct.add(d.id);
+  // One object can be a dead key of several caches: counted once (a cache's own dead keys are distinct objects).
+  const withDead = result.verdicts.filter((v) => v.dead.length > 0);
+  let distinct = withDead.length === 1 ? withDead[0]!.dead.count(sinceSeq) : 0;
+  if (withDead.length > 1) {
+    const ids = new Set<number>();
+    for (const v of withDead) v.dead.forEachId(sinceSeq, (id) => ids.add(id));
+    distinct = ids.size;
+  }
   return {
     schema: 'leak-agent.report/v1',
     trigger: opts.trigger,
@@ -174,7 +178,7 @@ export function buildReport(result: VerificationResult, sites: Sites, opts: Buil
     summary: {
       caches: caches.length,
       leakingCaches: leaking.length,
-      deadKeys: distinct.size,
+      deadKeys: distinct,
       retainedBytes: leaking.length === 0 ? (result.engine === 'none' ? null : 0) : sinceSeq === 0 ? result.freedBytes : summedBytes(leaking),
       garbageCaches: result.garbage.caches,
       garbageCachesFromApp: result.garbage.fromApp,

@@ -23,9 +23,8 @@ export function resolveSites(result: VerificationResult, sinceSeq = 0): Sites {
     const rec = v.record;
     const createdAt = appLocation(rec.createdStack);
     let insertedAt: SourceLocation | null = null;
-    for (const d of v.dead) {
-      if (d.seq < sinceSeq || d.stack === null) continue;
-      insertedAt = appLocation(d.stack);
+    for (const stack of v.dead.stacksSince(sinceSeq)) {
+      insertedAt = appLocation(stack);
       if (insertedAt) break;
     }
     sites.set(rec.num, {

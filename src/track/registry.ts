@@ -46,6 +46,10 @@ export interface Detachment {
   multi: object[][] | null;
   /** True when no key is in two entries (a Map's keys): no duplicate check. */
   uniqueKeys: boolean;
+  /**
+   * Put the entries back: entry i's key is keys[i] (undefined: it died, the entry goes), its payload payloadOf(i).
+   * `keys` may be longer than the entries (the verification's own reused array): read entries by their own count.
+   */
   restore(store: object, keys: Array<object | undefined>, payloadOf: (i: number) => unknown): void;
 }
 

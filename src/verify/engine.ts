@@ -18,7 +18,7 @@ import { type CacheRecord, allSeenSince, forgetGarbageCache, liveRecords, seqOf,
 import { clearKeptObjects, fullGc } from './force-gc';
 import { verifyWithGc } from './gc';
 import { SnapshotUnavailable, type SnapshotRun, sweepStaleSnapshots, verifySnapshot, verifySnapshotAsync } from './snapshot';
-import type { CacheVerdict, VerificationResult } from './verdict';
+import { type CacheVerdict, DeadKeys, type VerificationResult } from './verdict';
 
 export interface VerifyOptions {
   mode: VerifyMode;
@@ -74,7 +74,7 @@ function collect(sinceSeq: number): Work {
     }
     if (trackedKeys === 0 && record.removed === null) continue;
     const removedBefore = record.removed && { ...record.removed, classes: new Map(record.removed.classes) };
-    const verdict: CacheVerdict = { record, trackedKeys, verified: false, reason: null, dead: [], options, removedBefore };
+    const verdict: CacheVerdict = { record, trackedKeys, verified: false, reason: null, dead: DeadKeys.none, options, removedBefore };
     verdicts.push(verdict);
     if (trackedKeys > 0) targets.push(verdict);
   }
@@ -184,7 +184,7 @@ function snapshotFailed(work: Work, err: unknown): void {
   else reportInternalError('writing or analysing the heap snapshot', err);
   for (const v of work.targets) {
     v.verified = false;
-    v.dead = [];
+    v.dead = DeadKeys.none;
     v.garbage = false;
     v.reason = `the heap snapshot could not be taken: ${why}`;
   }

@@ -21,7 +21,8 @@ import { log, reportInternalError } from '../log';
 import { type CacheRecord, type Detachment, allSeenSince, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
 import { type Sample, noteRemovedByReport, sampleOf } from '../track/lifecycle';
 import { clearKeptObjects, finishSweeping, fullGc, makeCanary, retainedMemory, usedHeapBytes } from './force-gc';
-import type { CacheVerdict, DeadKey } from './verdict';
+import { type CacheVerdict, DeadKeys } from './verdict';
+import { type Scratch, clearScratch, ensureCapacity, releaseScratch, takeScratch } from './scratch';
 
 export interface GcOptions {
   /** Measure the bytes the dead entries pin: one more full GC (the baseline). */
@@ -37,25 +38,21 @@ export interface GcOptions {
 interface CacheWork {
   record: CacheRecord;
   verdict: CacheVerdict;
-  /** Distinct keys of this cache, as indexes into the verification's key table. */
-  keys: number[];
-  /** Per key, its first-sight number; null when every key's is `seq` (no need to look each up: see GcOptions). */
-  keySeq: number[] | null;
-  /** Every key's first-sight number when `keySeq` is null. */
-  seq: number;
-  /** Sparse, by position in `keys`: the keys with a sampled insertion stack. */
-  keyStack: Map<number, string> | null;
-  /** Sparse, by position in `keys`: the keys with an outstanding lifetime sample (lifecycle.ts). */
-  keySample: Map<number, Sample> | null;
-  /** Per entry, indexes into `keys`; null when entry i has exactly key i (a Map's entries). */
-  entryKeys: number[][] | null;
   /**
-   * When entry i has exactly key i: per entry, a WeakRef to its key. Its payload is in the shadow's `payloadMaps`, in
-   * the map for its position (a small table: 50k lookups in one WeakMap of 100k keys took 20 ms of a 110 ms restore).
-   * No { key, payload } object per entry: the verdict collection copies every young object the detach made, and
-   * without them the verdict's excess over one plain GC fell from 169 to 162 ms (100k keys, 200 MB, 8 processes).
+   * The cache's distinct keys are the run's positions start … start + count - 1 (`Scratch.posKey`: each one's key
+   * index); a key's offset is its position minus `start`.
    */
-  keyRefs: Array<WeakRef<object>> | null;
+  start: number;
+  count: number;
+  /** `Scratch.posSeq` holds each key's first-sight number; else every key's is `seq` (see GcOptions). */
+  lookUp: boolean;
+  seq: number;
+  /** Sparse, by offset: the keys with a sampled insertion stack. */
+  keyStack: Map<number, string> | null;
+  /** Sparse, by offset: the keys with an outstanding lifetime sample (lifecycle.ts). */
+  keySample: Map<number, Sample> | null;
+  /** Per entry, its keys' offsets; null when entry i has exactly key i (a Map's entries). */
+  entryKeys: number[][] | null;
   /** The cache has outstanding lifetime samples. */
   sampled: boolean;
 }
@@ -63,23 +60,18 @@ interface CacheWork {
 /** What lives in the shadow, keyed by the cache: as long as the cache lives, and no longer. */
 interface CacheShadow {
   detachment: Detachment;
-  /** key → payload, for entries with one key (a cache whose work has no `keyRefs`). */
+  /** key → payload, for entries with one key (a cache whose work has `entryKeys`). */
   single: WeakMap<object, unknown>;
-  /** key → payload when the work has `keyRefs`: entry i's in map i / PAYLOADS_PER_MAP. */
+  /**
+   * key → payload when entry i has exactly key i: entry i's in map i / PAYLOADS_PER_MAP. A table of 100k keys misses
+   * the CPU cache on almost every insert and lookup: 50k lookups in one WeakMap of 100k keys took 20 ms of a 110 ms
+   * restore. No { key, payload } object per entry: the verdict collection copies every young object the detach made.
+   */
   payloadMaps: Array<WeakMap<object, unknown>> | null;
   /** Per entry with several keys: a chain of WeakMaps, one level per key (null for single-key entries). */
   chains: Array<WeakMap<object, unknown> | null> | null;
   /** The entries held strongly for the baseline collection (bytes only). */
   hold: StrongHold | null;
-}
-
-/** The keys of one verification, each object once, whatever cache it is in. */
-interface KeyTable {
-  /** By key index: a WeakRef to the key, made only for keys some cache's work has no `keyRefs` for. */
-  refs: Array<WeakRef<object> | undefined>;
-  classes: string[];
-  /** Keys in the table (`classes` may be longer: it is made at the first detached cache's size, see detachOne). */
-  count: number;
 }
 
 /** Constructor name without running app code: no getters, no Proxy traps. `names` caches it per prototype. */
@@ -151,13 +143,24 @@ class StrongHold {
   }
 }
 
-/** The verification's own state: the shadow, the key table. Nothing here holds a cache, a key or a value strongly. */
+/**
+ * The verification's own state: the shadow and the key table. Each key object has one index, whatever cache it is in:
+ * its WeakRef and class id are in the scratch arrays at that index. Nothing here holds a cache, a key or a value
+ * strongly once the detach is over.
+ */
 interface Run {
   shadow: WeakMap<object, CacheShadow>;
-  table: KeyTable;
-  /** key → index in the table while detaching (cleared before any collection); null with a single cache. */
+  s: Scratch;
+  /** Key indexes given out. */
+  count: number;
+  /** Positions given out (see CacheWork). */
+  positions: number;
+  /** key → index while detaching (cleared before any collection); null with a single cache. */
   index: Map<object, number> | null;
-  names: Map<object, string>;
+  /** Class names by class id, and the way back; prototype → class id (cleared before any collection). */
+  classNames: string[];
+  nameIds: Map<string, number>;
+  protoIds: Map<object, number>;
   bytes: boolean;
   sinceSeq: number;
   /** WeakRefs made so far (see KEPT_BATCH). */
@@ -179,30 +182,55 @@ const KEPT_BATCH = 2048;
  */
 const PAYLOADS_PER_MAP = 1024;
 
-/** The key's index in the table (made on first sight); `weak`: the table needs a WeakRef to it. */
-function keyIndex(run: Run, key: object, weak: boolean): number {
-  const { table } = run;
+/** A class name's id in this verification. */
+function nameId(run: Run, name: string): number {
+  let id = run.nameIds.get(name);
+  if (id === undefined) {
+    id = run.classNames.push(name) - 1;
+    run.nameIds.set(name, id);
+  }
+  return id;
+}
+
+/** The key's class id: classNameOf's answer, remembered per prototype (most keys of a cache share one). */
+function classIdOf(run: Run, key: object): number {
+  if (!types.isProxy(key)) {
+    try {
+      const proto = Object.getPrototypeOf(key) as object | null;
+      if (proto !== null) {
+        let id = run.protoIds.get(proto);
+        if (id === undefined) {
+          id = nameId(run, classNameOf(key));
+          run.protoIds.set(proto, id);
+        }
+        return id;
+      }
+    } catch {
+      // classNameOf says what it can
+    }
+  }
+  return nameId(run, classNameOf(key));
+}
+
+/** The key's index (made on first sight, with its WeakRef and class id). */
+function keyIndex(run: Run, key: object): number {
   let i = run.index !== null ? run.index.get(key) : undefined;
   if (i === undefined) {
-    i = table.count++;
-    table.classes[i] = classNameOf(key, run.names);
-    run.index?.set(key, i);
-  }
-  if (weak && table.refs[i] === undefined) {
-    table.refs[i] = new WeakRef(key);
+    i = run.count++;
+    run.s.classOf[i] = classIdOf(run, key);
+    run.s.refs[i] = new WeakRef(key);
     if (++run.refsMade % KEPT_BATCH === 0) clearKeptObjects();
+    run.index?.set(key, i);
   }
   return i;
 }
 
-/**
- * Add a distinct key to a cache's work at position `n`: its table index and what the report needs of it. Returns `n`.
- * With one key per entry, `n` is the entry's index (the arrays are made at their final size); else the keys' count.
- */
+/** Add a distinct key to a cache's work at offset `n`: its index and what the report needs of it. Returns `n`. */
 function addKey(run: Run, work: CacheWork, key: object, n: number): number {
-  work.keys[n] = keyIndex(run, key, work.keyRefs === null);
+  const p = work.start + n;
+  run.s.posKey[p] = keyIndex(run, key);
   const record = work.record;
-  if (work.keySeq !== null) work.keySeq[n] = seqOf(record, key);
+  if (work.lookUp) run.s.posSeq[p] = seqOf(record, key);
   if (record.samples !== null) {
     const stack = stackOf(record, key);
     if (stack !== null) (work.keyStack ??= new Map()).set(n, stack);
@@ -233,22 +261,21 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
   const detachment = record.adapter.detach(store, record);
   const { keys, payloads, multi } = detachment;
   const simple = multi === null && (detachment.uniqueKeys || new Set(keys).size === keys.length);
-  // Arrays written by index into their final size instead of pushed (see the lru-cache adapter's detach).
-  const distinct = simple ? keys.length : 0;
-  if (simple && run.table.count === 0) run.table.classes = new Array<string>(distinct);
+  let slots = keys.length;
+  if (multi) for (const k of multi) slots += k.length;
+  ensureCapacity(run.s, run.positions + slots, run.positions);
   // A key's number is looked up only when a window may tell it from the others (see GcOptions).
   const allNew = allSeenSince(record, run.sinceSeq);
-  const lookUp = run.sinceSeq > 0 && record.keySeq !== null && !allNew;
   const work: CacheWork = {
     record,
     verdict,
-    keys: new Array<number>(distinct),
-    keySeq: lookUp ? new Array<number>(distinct) : null,
+    start: run.positions,
+    count: 0,
+    lookUp: run.sinceSeq > 0 && record.keySeq !== null && !allNew,
     seq: allNew ? record.firstSeq! : 0,
     keyStack: null,
     keySample: null,
     entryKeys: null,
-    keyRefs: null,
     sampled: record.life !== null && record.life.outstanding > 0,
   };
   let held = payloads.length;
@@ -259,7 +286,6 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
   run.shadow.set(store, sh);
   if (simple) {
     // One key per entry, each key once (a Map's entries): entry i is key i, no per-entry index arrays.
-    const refs = (work.keyRefs = new Array<WeakRef<object>>(keys.length));
     const maps: Array<WeakMap<object, unknown>> = (sh.payloadMaps = []);
     let map = new WeakMap<object, unknown>();
     for (let i = 0; i < keys.length; i++) {
@@ -267,14 +293,13 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
       const payload = payloads[i];
       if (i % PAYLOADS_PER_MAP === 0) maps.push((map = new WeakMap()));
       map.set(key, payload);
-      refs[i] = new WeakRef(key);
-      if (++run.refsMade % KEPT_BATCH === 0) clearKeptObjects();
       addKey(run, work, key, i);
       if (hold !== null) {
         hold.add(key);
         hold.add(payload);
       }
     }
+    work.count = keys.length;
   } else {
     const local = new Map<object, number>();
     const entryKeys: number[][] = [];
@@ -286,7 +311,7 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
       for (const key of entry) {
         let i = local.get(key);
         if (i === undefined) {
-          i = addKey(run, work, key, work.keys.length);
+          i = addKey(run, work, key, work.count++);
           local.set(key, i);
         }
         idx.push(i);
@@ -316,6 +341,7 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     local.clear();
     work.entryKeys = entryKeys;
   }
+  run.positions += work.count;
   // From here on only the shadow holds the entries.
   keys.length = 0;
   payloads.length = 0;
@@ -335,7 +361,7 @@ function detachAll(run: Run, verdicts: CacheVerdict[]): CacheWork[] {
     }
   }
   run.index?.clear();
-  run.names.clear();
+  run.protoIds.clear();
   return works;
 }
 
@@ -359,78 +385,86 @@ function chainPayload(chain: WeakMap<object, unknown>, keys: object[]): unknown 
   return level;
 }
 
-/** The cache's keys that survived the collection, in `work.keys` order (undefined: dead). */
-function survivors(run: Run, work: CacheWork): Array<object | undefined> {
-  const refs = run.table.refs;
-  const n = work.keys.length;
-  const alive = new Array<object | undefined>(n);
-  for (let i = 0; i < n; i++) {
-    alive[i] = refs[work.keys[i]!]!.deref();
-    if (i % KEPT_BATCH === KEPT_BATCH - 1) clearKeptObjects();
-  }
-  return alive;
-}
-
-/** The same for a cache with `keyRefs`, which are its entries' keys. */
-function survivingKeys(refs: Array<WeakRef<object>>): Array<object | undefined> {
-  const n = refs.length;
-  const alive = new Array<object | undefined>(n);
-  for (let i = 0; i < n; i++) {
+/** Every key's fate, once for all caches: `Scratch.alive` gets each surviving key at its index. */
+function readSurvivors(run: Run): void {
+  const { refs, alive } = run.s;
+  for (let i = 0; i < run.count; i++) {
     alive[i] = refs[i]!.deref();
     if (i % KEPT_BATCH === KEPT_BATCH - 1) clearKeptObjects();
   }
-  return alive;
 }
 
 /** Put one surviving cache back; returns its dead keys. */
-function restoreOne(run: Run, work: CacheWork, store: object): DeadKey[] {
+function restoreOne(run: Run, work: CacheWork, store: object): DeadKeys {
   const sh = run.shadow.get(store)!;
-  let alive: Array<object | undefined>;
-  let back: Array<object | undefined>;
+  const { alive, posKey } = run.s;
+  const { start, count } = work;
+  // Per entry, its key when it survived. With a single cache, every position is its key's index: `alive` is that.
+  let back = run.s.back;
   let payloadOf: (i: number) => unknown;
-  if (work.keyRefs !== null) {
-    const keys = (alive = back = survivingKeys(work.keyRefs));
+  if (work.entryKeys === null) {
+    if (run.index === null) back = alive;
+    else for (let i = 0; i < count; i++) back[i] = alive[posKey[start + i]!];
     // Looked up as the adapter puts each survivor back, while its key is in the CPU cache anyway.
     const maps = sh.payloadMaps!;
+    const keys = back;
     payloadOf = (i) => maps[(i / PAYLOADS_PER_MAP) | 0]!.get(keys[i]!);
   } else {
-    alive = survivors(run, work);
-    back = [];
     const values: unknown[] = [];
     payloadOf = (i) => values[i];
-    // Without keyRefs, the work has per-entry key indexes.
-    work.entryKeys!.forEach((idx, e) => {
-      const keys = idx.map((i) => alive[i]);
+    const entries = work.entryKeys;
+    for (let e = 0; e < entries.length; e++) {
+      const keys = entries[e]!.map((o) => alive[posKey[start + o]!]);
       if (keys.some((k) => k === undefined)) {
-        back.push(undefined);
+        back[e] = undefined;
         values.push(undefined);
-        return;
+        continue;
       }
       const chain = sh.chains![e];
-      back.push(keys[0]);
+      back[e] = keys[0];
       values.push(chain ? chainPayload(chain, keys as object[]) : sh.single.get(keys[0]!));
-    });
+    }
   }
   try {
     sh.detachment.restore(store, back, payloadOf);
   } catch (err) {
     reportInternalError('restoring a cache after verification', err);
   }
-  const dead: DeadKey[] = [];
+  if (back !== alive) back.fill(undefined, 0, work.entryKeys === null ? count : work.entryKeys.length);
+  return deadKeysOf(run, work);
+}
+
+/** The work's keys that did not survive, column by column. */
+function deadKeysOf(run: Run, work: CacheWork): DeadKeys {
+  const { alive, posKey, posSeq, classOf } = run.s;
+  const { start, count } = work;
+  let n = 0;
+  for (let o = 0; o < count; o++) if (alive[posKey[start + o]!] === undefined) n++;
+  if (n === 0) return DeadKeys.none;
+  const classIds = new Int32Array(n);
+  const ids = new Int32Array(n);
+  const seqs = work.lookUp ? new Float64Array(n) : null;
+  let stacks: Map<number, string> | null = null;
   const removedSamples: Sample[] = [];
-  for (let i = 0; i < alive.length; i++) {
-    if (alive[i] !== undefined) continue;
-    const id = work.keys[i]!;
-    dead.push({ className: run.table.classes[id]!, seq: work.keySeq !== null ? work.keySeq[i]! : work.seq, stack: work.keyStack?.get(i) ?? null, id });
-    const sample = work.keySample?.get(i);
+  for (let o = 0, j = 0; o < count; o++) {
+    const id = posKey[start + o]!;
+    if (alive[id] !== undefined) continue;
+    ids[j] = id;
+    classIds[j] = classOf[id]!;
+    if (seqs !== null) seqs[j] = posSeq[start + o]!;
+    const stack = work.keyStack?.get(o);
+    if (stack !== undefined) (stacks ??= new Map()).set(j, stack);
+    const sample = work.keySample?.get(o);
     if (sample !== undefined) removedSamples.push(sample);
+    j++;
   }
   noteRemovedByReport(removedSamples);
-  return dead;
+  return new DeadKeys(run.classNames, classIds, ids, seqs, work.seq, stacks);
 }
 
 function restoreAll(run: Run, works: CacheWork[], exact: boolean): void {
   const now = Date.now();
+  readSurvivors(run);
   for (const work of works) {
     const { verdict, record } = work;
     const store = record.storeRef.deref();
@@ -450,14 +484,12 @@ function restoreAll(run: Run, works: CacheWork[], exact: boolean): void {
 }
 
 /** The gc engine removed these dead entries: the next report still says that they were found. */
-function noteRemoved(record: CacheRecord, dead: DeadKey[], now: number): void {
+function noteRemoved(record: CacheRecord, dead: DeadKeys, now: number): void {
   const removed = (record.removed ??= { deadKeys: 0, classes: new Map(), firstStack: null, at: now });
   removed.deadKeys += dead.length;
   removed.at = now;
-  for (const d of dead) {
-    removed.classes.set(d.className, (removed.classes.get(d.className) ?? 0) + 1);
-    if (removed.firstStack === null && d.stack !== null) removed.firstStack = d.stack;
-  }
+  for (const [name, n] of dead.classCounts(0)) removed.classes.set(name, (removed.classes.get(name) ?? 0) + n);
+  if (removed.firstStack === null) for (const stack of dead.stacksSince(0)) return void (removed.firstStack = stack);
 }
 
 export interface GcRun {
@@ -468,17 +500,32 @@ export interface GcRun {
 }
 
 /** Run the gc engine over the verdicts' caches. Synchronous: safe inside an 'exit' handler. */
+/** Run the gc engine over the verdicts' caches. Synchronous: safe inside an 'exit' handler. */
 export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
-  const t0 = performance.now();
+  const s = takeScratch();
   const run: Run = {
     shadow: new WeakMap(),
-    table: { refs: [], classes: [], count: 0 },
-    refsMade: 0,
+    s,
+    count: 0,
+    positions: 0,
     index: verdicts.length > 1 ? new Map() : null,
-    names: new Map(),
+    classNames: [],
+    nameIds: new Map(),
+    protoIds: new Map(),
     bytes: opts.bytes,
     sinceSeq: opts.sinceSeq,
+    refsMade: 0,
   };
+  try {
+    return verifyIn(run, verdicts, opts);
+  } finally {
+    clearScratch(run.s, run.count);
+    releaseScratch(run.s);
+  }
+}
+
+function verifyIn(run: Run, verdicts: CacheVerdict[], opts: GcOptions): GcRun {
+  const t0 = performance.now();
   const works = detachAll(run, verdicts);
   if (works.length === 0) return { exact: true, freedBytes: null }; // nothing taken: no collection to run
   const t1 = performance.now();
@@ -506,7 +553,7 @@ export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
   if (!exact) log.verify('canary survived: WeakRef keep-during-job set was not cleared; no key is judged dead');
   restoreAll(run, works, exact);
   const t4 = performance.now();
-  log.verify('detach %d ms, baseline GC %d ms, verdict GC %d ms, restore %d ms (%d keys)', t1 - t0, t2 - t1, t3 - t2, t4 - t3, run.table.count);
+  log.verify('detach %d ms, baseline GC %d ms, verdict GC %d ms, restore %d ms (%d keys)', t1 - t0, t2 - t1, t3 - t2, t4 - t3, run.count);
   if (opts.bytes) log.verify('memory before %d after %d, hold %d bytes', before, after, released);
   return { exact, freedBytes: opts.bytes ? Math.max(0, before - after - released) : null };
 }

@@ -19,7 +19,7 @@ import { log, writeStderr } from '../log';
 import { type CacheView, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
 import { classNameOf } from './gc';
 import { usedHeapBytes } from './force-gc';
-import type { CacheVerdict, DeadKey } from './verdict';
+import { type CacheVerdict, deadKeysOf } from './verdict';
 import type { AnalysisResult, CacheMeta, ProbeMeta } from '../heap/protocol';
 import { PROBE_CLASS } from '../heap/protocol';
 import { isRunning } from '../pid';
@@ -376,10 +376,12 @@ function apply(cap: Capture, analysis: AnalysisResult): SnapshotRun {
       forgetGarbageCache(verdict.record);
       return;
     }
-    const dead: DeadKey[] = result.dead.map((i) => {
-      const k = work.meta.keys[i]!;
-      return { className: cap.classes[k]!, seq: work.keySeq[i]!, stack: work.keyStack[i]!, id: k };
-    });
+    const dead = deadKeysOf(
+      result.dead.map((i) => {
+        const k = work.meta.keys[i]!;
+        return { className: cap.classes[k]!, seq: work.keySeq[i]!, stack: work.keyStack[i]!, id: k };
+      }),
+    );
     verdict.dead = dead;
     verdict.verified = true;
     verdict.engine = 'snapshot';

@@ -117,3 +117,61 @@ describe('gc engine at scale', () => {
     expect(big).toMatchObject({ trackedKeys: 101_000, deadKeys: 100_000, verified: true, classes: [{ name: 'Task', count: 100_000 }] });
   });
 });
+
+// The gc engine keeps its per-key arrays from one verification to the next (src/verify/scratch.ts): a later, smaller
+// verification must judge only its own keys, and no key may stay reachable through those arrays afterwards.
+describe('gc engine, one verification after another', () => {
+  it('judges a small cache exactly after a large one, and holds no key once a verification returned', () => {
+    const app = lruApp('lru11');
+    placeScript(
+      app,
+      'gc-sequence.cjs',
+      `'use strict';
+const { LRUCache } = require('lru-cache');
+const { report } = require('leak-agent');
+class Big { constructor(i) { this.i = i; } }
+class Small { constructor(i) { this.i = i; } }
+function fill(cache, keep, n, make, kept) {
+  for (let i = 0; i < n; i++) {
+    const k = make(i);
+    if (kept(i)) keep.push(k);
+    cache.set(k, { owner: k });
+  }
+}
+(async () => {
+  const out = {};
+  // Filled in functions of their own, so that no frame of this one still points at the last key made.
+  let big = new LRUCache({ max: 10000 });
+  const keepBig = [];
+  fill(big, keepBig, 6000, (i) => new Big(i), (i) => i % 3 === 0);
+  const first = await report();
+  out.first = first.caches.map((c) => [c.options.max, c.trackedKeys, c.deadKeys, c.classes]);
+  // Every key the first verification saw leaves the app and the cache: only the agent could still hold one now.
+  const watched = keepBig.slice(0, 50).map((k) => new WeakRef(k));
+  big.clear();
+  big = null;
+  keepBig.length = 0;
+  const small = new LRUCache({ max: 20 });
+  const keepSmall = [];
+  fill(small, keepSmall, 7, (i) => new Small(i), (i) => i < 4);
+  const second = await report();
+  out.second = second.caches.filter((c) => c.trackedKeys > 0).map((c) => [c.options.max, c.trackedKeys, c.deadKeys, c.classes]);
+  out.secondSummary = second.summary.deadKeys;
+  await new Promise((r) => setImmediate(r));
+  global.gc();
+  out.watchedAlive = watched.filter((w) => w.deref() !== undefined).length;
+  out.keptSmall = keepSmall.length;
+  process.stdout.write(JSON.stringify(out));
+})();
+`,
+    );
+    const r = runNode(app, ['--expose-gc', '-r', 'leak-agent', 'gc-sequence.cjs'], { LEAK_AGENT_VERIFY: 'gc', LEAK_AGENT_ON_EXIT: '0' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.first).toEqual([[10000, 6000, 4000, [{ name: 'Big', count: 4000 }]]]);
+    expect(out.second).toEqual([[20, 7, 3, [{ name: 'Small', count: 3 }]]]);
+    expect(out.secondSummary).toBe(3);
+    expect(out.watchedAlive).toBe(0);
+  });
+});

@@ -5,7 +5,7 @@ import { type BuildOptions, type Report, buildReport } from '../../src/report/bu
 import { resolveSites } from '../../src/report/sites';
 import { formatBytes, formatText } from '../../src/report/text';
 import type { CacheRecord } from '../../src/track/registry';
-import type { CacheVerdict, VerificationResult } from '../../src/verify/verdict';
+import { type CacheVerdict, type VerificationResult, deadKeysOf } from '../../src/verify/verdict';
 import { assertValidReport } from '../helpers/schema';
 
 function record(num: number, library: CacheRecord['library'], name: string | null): CacheRecord {
@@ -40,7 +40,7 @@ function verdict(rec: CacheRecord, trackedKeys: number, dead: Array<string | [st
     verified,
     reason: verified ? null : 'the cache has a dispose callback, which removing an entry would call',
     // A [class, id] pair names an object another cache holds too.
-    dead: dead.map((d) => (typeof d === 'string' ? { className: d, seq, stack: null, id: nextId++ } : { className: d[0], seq, stack: null, id: d[1] })),
+    dead: deadKeysOf(dead.map((d) => (typeof d === 'string' ? { className: d, seq, stack: null, id: nextId++ } : { className: d[0], seq, stack: null, id: d[1] }))),
     options: { max: 128 },
     removedBefore: null,
   };
