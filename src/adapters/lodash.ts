@@ -98,6 +98,11 @@ export const lodashAdapter: CacheAdapter = {
     return n;
   },
 
+  holdsNoKeys(memoized) {
+    const storage = nativeMapOf(memoizedCache(memoized));
+    return storage !== null && Reflect.apply(mapSize, storage.map, []) === 0;
+  },
+
   forEachKey(memoized, _record, fn) {
     const cache = memoizedCache(memoized);
     if (types.isWeakMap(cache) || isLruCacheInstance(cache)) return; // weak, or reported as an lru-cache

@@ -260,6 +260,12 @@ export const lruAdapter: CacheAdapter = {
     return n;
   },
 
+  holdsNoKeys(cache) {
+    const info = classInfoOf(cache);
+    if (!info) return false;
+    return (info.generation === 'symbols' ? symbolStorage(cache) : internalsOf(cache, info).keyMap).size === 0;
+  },
+
   forEachKey(cache, _record, fn) {
     const info = classInfoOf(cache);
     if (!info) return;

@@ -78,6 +78,11 @@ export interface CacheAdapter {
   countKeys(store: object, record: CacheRecord): number;
   /** Why the gc engine cannot take this cache's entries out and put the survivors back silently, or null when it can. */
   whyNotDetachable(store: object, record: CacheRecord): string | null;
+  /**
+   * True only when the cache surely holds no key now, told without walking it (its storage is empty); false when it
+   * holds some or cannot tell cheaply. Changes nothing, runs no app code.
+   */
+  holdsNoKeys?(store: object, record: CacheRecord): boolean;
   /** Call `fn` with each tracked key the cache holds now (a key may come more than once). Changes nothing. */
   forEachKey(store: object, record: CacheRecord, fn: (key: object) => void): void;
   /** Take every entry with an object key out of the cache's storage, silently (gc engine). */
@@ -124,8 +129,9 @@ export interface CacheRecord {
   /** key → first-sight sequence number, for test windows; made once a window has been opened (see currentSeq). */
   keySeq: WeakMap<object, number> | null;
   /**
-   * The number of the first key this cache numbered (numbers only grow, so no key it holds has a smaller one); 0 when
-   * it held keys without a number then (seen before the first window, or before the agent). Null before any.
+   * No key the cache holds has a smaller number: the number of the first key it numbered since it was last found
+   * empty at a window's opening (or ever), lowered when it takes back a key it numbered before; 0 when it held keys
+   * without a number then (seen before the first window, or before the agent). Null before any.
    */
   firstSeq: number | null;
   /** key → compact insertion stack, for a bounded sample of keys; made on the first sample. */
@@ -304,12 +310,17 @@ export function currentSeq(): number {
   const first = !reg.firstSight;
   reg.firstSight = true;
   for (const record of reg.records.values()) {
-    // A cache that has numbered no key yet but holds some (memoized.cache.set() by the app, not through the memoized
-    // function) holds keys older than this window: it must look its keys up (firstSeq 0, see allSeenSince).
-    if (!first && record.firstSeq !== null) continue;
     const store = record.storeRef.deref();
     if (store === undefined) continue;
     try {
+      if (!first && record.firstSeq !== null) {
+        // A cache emptied since (a test's cache.clear()) starts over: a window that fills it again needs no key's
+        // number looked up (allSeenSince), unless it takes back keys it held before (trackSlow lowers firstSeq then).
+        if (record.adapter.holdsNoKeys?.(store, record) === true) record.firstSeq = null;
+        continue;
+      }
+      // A cache that has numbered no key yet but holds some (memoized.cache.set() by the app, not through the memoized
+      // function) holds keys older than this window: it must look its keys up (firstSeq 0, see allSeenSince).
       const seen = first ? (record.keySeq ??= new WeakMap()) : null;
       record.adapter.forEachKey(store, record, (key) => {
         if (seen !== null && !seen.has(key)) seen.set(key, 0);
@@ -352,10 +363,11 @@ function trackSlow(rec: CacheRecord, key: object, below: Function, n: number): v
     maybeSample(life, key, n);
     if (reg.firstSight) {
       const seen = (rec.keySeq ??= new WeakMap());
-      if (!seen.has(key)) {
-        if (rec.firstSeq === null) rec.firstSeq = heldOthers(rec, key) ? 0 : reg.nextSeq;
-        seen.set(key, reg.nextSeq++);
-      }
+      let seq = seen.get(key);
+      if (seq === undefined) seen.set(key, (seq = reg.nextSeq++));
+      // The first key numbered or taken back since the cache was last found empty (or ever), or an older one.
+      if (rec.firstSeq === null) rec.firstSeq = heldOthers(rec, key) ? 0 : seq;
+      else if (seq < rec.firstSeq) rec.firstSeq = seq;
     }
     const early = earlyStackDue(rec);
     if (early || n % stackInterval(rec) === 0) {

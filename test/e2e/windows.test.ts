@@ -85,6 +85,66 @@ const outcome = (e) => (e ? e.report.caches.map((c) => [c.deadKeys, c.classes.ma
   expect(r.status).toBe(0);
 });
 
+it('a cache emptied between windows: the next window blames its new keys, not older keys the cache takes back', () => {
+  const app = allLibsApp();
+  placeScript(
+    app,
+    'emptied.cjs',
+    `const _ = require('lodash');
+const { LRUCache } = require('lru-cache');
+const { expectNoCacheLeaks } = require('leak-agent');
+class Old {}
+class Fresh {}
+const outcome = (e) => (e ? e.report.caches.filter((c) => c.deadKeys > 0).map((c) => [c.library, c.deadKeys, c.classes.map((k) => k.name + ':' + k.count).join()]).sort() : 'passed');
+const lru = new LRUCache({ max: 100 });
+const kind = _.memoize((o) => typeof o);
+globalThis.old = [new Old(), new Old()];
+(async () => {
+  let first = null;
+  try {
+    await expectNoCacheLeaks(() => {
+      for (const k of globalThis.old) { lru.set(k, 1); kind(k); } // reachable: no leak
+    });
+  } catch (e) { first = e; }
+  console.log(JSON.stringify(outcome(first)));
+  lru.clear(); // emptied between the windows (a test's afterEach)
+  kind.cache.clear();
+  let second = null;
+  try {
+    await expectNoCacheLeaks(() => {
+      lru.set(new Fresh(), 2); // this window's own leaks
+      kind(new Fresh());
+      for (const k of globalThis.old) { lru.set(k, 3); kind(k); } // taken back: first seen in the first window
+      globalThis.old = null; // they die now, but they are not this window's
+    });
+  } catch (e) { second = e; }
+  console.log(JSON.stringify(outcome(second)));
+  lru.clear();
+  kind.cache.clear();
+  let third = null;
+  try {
+    await expectNoCacheLeaks(() => {
+      globalThis.fresh = new Fresh();
+      lru.set(globalThis.fresh, 4); // reachable: no leak
+      kind(globalThis.fresh);
+      lru.set(new Fresh(), 5); // this window's own leaks, in caches that start over with new keys only
+      kind(new Fresh());
+    });
+  } catch (e) { third = e; }
+  console.log(JSON.stringify(outcome(third)));
+})();
+`,
+  );
+  const r = runNode(app, ['-r', 'leak-agent', 'emptied.cjs'], { LEAK_AGENT_ON_EXIT: '0' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe(
+    '"passed"\n' +
+      '[["lodash",1,"Fresh:1"],["lru-cache",1,"Fresh:1"]]\n' +
+      '[["lodash",1,"Fresh:1"],["lru-cache",1,"Fresh:1"]]\n',
+  );
+  expect(r.status).toBe(0);
+});
+
 it("keys the app put straight into a memoized function's cache before a window are not that window's", () => {
   const app = allLibsApp();
   placeScript(
