@@ -15,6 +15,7 @@ import {
   type CacheAdapter,
   type CacheEntry,
   type CacheRecord,
+  type DetachRoom,
   type Detachment,
   type LibraryName,
   createRecord,
@@ -118,10 +119,10 @@ export const lodashAdapter: CacheAdapter = {
     return 'memoized.cache is a custom cache object: taking entries out would bypass its own bookkeeping';
   },
 
-  detach(memoized) {
+  detach(memoized, _record, room) {
     const storage = nativeMapOf(memoizedCache(memoized));
     if (!storage) throw new Error('memoized.cache has no native Map storage');
-    return detachNativeMap(storage.map, storage.mapCache);
+    return detachNativeMap(storage.map, storage.mapCache, room);
   },
 
   view(memoized) {
@@ -145,15 +146,14 @@ export const lodashAdapter: CacheAdapter = {
   },
 };
 
-function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown } | null): Detachment {
+function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown } | null, room: DetachRoom): Detachment {
   // The app can iterate a Map it gave as memoized.cache: the Map is rebuilt in its exact order. `order` holds, per
   // position, the index of a tracked entry or an entry with a primitive key as it was.
   // Arrays made at the Map's size and written by index (see the lru-cache adapter's detach), one forEach callback
   // instead of an entries iterator and an array per entry: 100k keys on a 200 MB heap took 80–170 ms before.
   const size = Reflect.apply(mapSize, map, []) as number;
   const order = new Array<{ key: unknown; value: unknown } | number>(size);
-  const keys = new Array<object>(size);
-  const payloads = new Array<unknown>(size);
+  const { keys, payloads } = room(size);
   let n = 0;
   let at = 0;
   Reflect.apply(mapForEach, map, [
@@ -167,9 +167,9 @@ function detachNativeMap(map: Map<unknown, unknown>, mapCache: { size?: unknown 
       }
     },
   ]);
-  keys.length = payloads.length = n;
   Reflect.apply(mapClear, map, []);
   return {
+    count: n,
     keys,
     payloads,
     multi: null,

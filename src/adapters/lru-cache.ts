@@ -17,6 +17,7 @@ import {
   type CacheEntry,
   type CacheRecord,
   type CacheView,
+  type DetachRoom,
   type Detachment,
   createRecord,
   isTrackable,
@@ -294,10 +295,10 @@ export const lruAdapter: CacheAdapter = {
     return null;
   },
 
-  detach(cache) {
+  detach(cache, _record, room) {
     const info = classInfoOf(cache);
     if (!info) throw new Error('not an instrumented lru-cache');
-    return info.generation === 'symbols' ? detachSymbols(cache, info) : detachIndexed(internalsOf(cache, info), info);
+    return info.generation === 'symbols' ? detachSymbols(cache, info, room) : detachIndexed(internalsOf(cache, info), info, room);
   },
 
   view(cache) {
@@ -360,19 +361,19 @@ function placeholderKey(): object {
  * Take the detached keys out of the library's Map: clear() when they were all its keys (the usual case, and 100k
  * deletes cost more than the rest of the adapter's detach together), else one delete each.
  */
-function dropKeys(map: Map<unknown, unknown>, keys: object[]): void {
-  if (keys.length === map.size) map.clear();
-  else for (const key of keys) map.delete(key);
+function dropKeys(map: Map<unknown, unknown>, keys: object[], n: number): void {
+  if (n === map.size) map.clear();
+  else for (let i = 0; i < n; i++) map.delete(keys[i]);
 }
 
-// Both detach functions fill arrays made at the Map's size and cut them to length after: pushing 100k entries onto
-// three growing arrays took 23–25 ms of a verdict, writing into arrays made at their size 9–12 ms (Node 20, 200 MB heap).
-function detachSymbols(cache: object, info: LruClassInfo): Detachment {
+// Both detach functions write keys and values into the verification's own arrays (DetachRoom) and their own slots
+// into one made at the Map's size: pushing 100k entries onto three growing arrays took 23–25 ms of a verdict, writing
+// into arrays made at their size 9–12 ms (Node 20, 200 MB heap), most of it faulting their fresh pages in.
+function detachSymbols(cache: object, info: LruClassInfo, room: DetachRoom): Detachment {
   // The Map (key → Yallist node) is internal: its order means nothing (recency lives in the list), so only tracked
   // keys leave it, and survivors go back with set().
   const map = symbolStorage(cache);
-  const keys = new Array<object>(map.size);
-  const payloads = new Array<unknown>(map.size);
+  const { keys, payloads } = room(map.size);
   const nodes = new Array<YallistNode>(map.size);
   let n = 0;
   map.forEach((node, key) => {
@@ -383,9 +384,10 @@ function detachSymbols(cache: object, info: LruClassInfo): Detachment {
     node.value.key = undefined;
     node.value.value = undefined;
   });
-  keys.length = payloads.length = nodes.length = n;
-  dropKeys(map, keys);
+  nodes.length = n;
+  dropKeys(map, keys, n);
   return {
+    count: n,
     keys,
     payloads,
     multi: null,
@@ -414,13 +416,13 @@ function detachSymbols(cache: object, info: LruClassInfo): Detachment {
   };
 }
 
-function detachIndexed(internals: Internals, info: LruClassInfo): Detachment {
+function detachIndexed(internals: Internals, info: LruClassInfo, room: DetachRoom): Detachment {
   // keyMap (key → slot) is internal and its order means nothing (recency lives in next/prev): only tracked keys leave
   // it, and survivors go back with set().
   const { keyMap, keyList, valList } = internals;
-  const keys = new Array<object>(keyMap.size);
-  const payloads = new Array<unknown>(keyMap.size);
-  const slots = new Array<number>(keyMap.size);
+  const { keys, payloads } = room(keyMap.size);
+  // Off the JS heap: after the first verification, malloc hands back memory already faulted in.
+  const slots = new Int32Array(keyMap.size);
   let n = 0;
   keyMap.forEach((index, key) => {
     if (!isTrackable(key)) return;
@@ -430,9 +432,9 @@ function detachIndexed(internals: Internals, info: LruClassInfo): Detachment {
     keyList[index] = undefined;
     valList[index] = undefined;
   });
-  keys.length = payloads.length = slots.length = n;
-  dropKeys(keyMap, keys);
+  dropKeys(keyMap, keys, n);
   return {
+    count: n,
     keys,
     payloads,
     multi: null,
@@ -443,20 +445,22 @@ function detachIndexed(internals: Internals, info: LruClassInfo): Detachment {
       // one of the survivors' size that the deleted placeholders would fill and make rehash (measured, 50k dead of
       // 100k on a 200 MB heap: the restore's median 79 → 75 ms).
       const args: [object] = [placeholderKey()];
-      slots.forEach((index, i) => {
-        if (back[i] !== undefined) return;
+      for (let i = 0; i < n; i++) {
+        if (back[i] !== undefined) continue;
+        const index = slots[i]!;
         const placeholder = (args[0] = placeholderKey());
         keyList[index] = placeholder;
         keyMap.set(placeholder, index);
         Reflect.apply(info.remove!, store, args);
-      });
-      slots.forEach((index, i) => {
+      }
+      for (let i = 0; i < n; i++) {
         const key = back[i];
-        if (key === undefined) return;
+        if (key === undefined) continue;
+        const index = slots[i]!;
         keyList[index] = key;
         valList[index] = payloadOf(i);
         keyMap.set(key, index);
-      });
+      }
     },
   };
 }

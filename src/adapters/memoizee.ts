@@ -276,6 +276,7 @@ export const memoizeeAdapter: CacheAdapter = {
     }
     const entries = ids.length;
     return {
+      count: entries,
       keys,
       payloads,
       multi: several ? multi : null,

@@ -40,7 +40,15 @@ export interface CacheEntry {
  * cache's storage (the verdict keeps it only as long as the cache lives); the gc engine empties its arrays once it
  * holds the entries itself.
  */
+/**
+ * Arrays with room for `n` entries that a detach may fill instead of making its own: the verification's, kept from one
+ * verification to the next (verify/scratch.ts), so that their pages are not faulted in again. Longer than `n` maybe.
+ */
+export type DetachRoom = (n: number) => { keys: object[]; payloads: unknown[] };
+
 export interface Detachment {
+  /** Entries taken out: entry i's key (keys[i], or multi[i]) and payload (payloads[i]), for i < count. */
+  count: number;
   keys: object[];
   payloads: unknown[];
   multi: object[][] | null;
@@ -86,7 +94,7 @@ export interface CacheAdapter {
   /** Call `fn` with each tracked key the cache holds now (a key may come more than once). Changes nothing. */
   forEachKey(store: object, record: CacheRecord, fn: (key: object) => void): void;
   /** Take every entry with an object key out of the cache's storage, silently (gc engine). */
-  detach(store: object, record: CacheRecord): Detachment;
+  detach(store: object, record: CacheRecord, room: DetachRoom): Detachment;
   /** Everything the snapshot engine needs, without changing anything; null when the storage cannot be found. */
   view(store: object, record: CacheRecord): CacheView;
   /** Options that bound the cache (max, ttl, ...), for the report. */

@@ -165,6 +165,8 @@ interface Run {
   sinceSeq: number;
   /** WeakRefs made so far (see KEPT_BATCH). */
   refsMade: number;
+  /** Slots of `Scratch.alive` and `back` a detach was given to fill (DetachRoom), emptied again after each. */
+  roomUsed: number;
 }
 
 /**
@@ -258,12 +260,21 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     verdict.reason = reason;
     return null;
   }
-  const detachment = record.adapter.detach(store, record);
-  const { keys, payloads, multi } = detachment;
-  const simple = multi === null && (detachment.uniqueKeys || new Set(keys).size === keys.length);
-  let slots = keys.length;
-  if (multi) for (const k of multi) slots += k.length;
-  ensureCapacity(run.s, run.positions + slots, run.positions);
+  const detachment = record.adapter.detach(store, record, (n) => {
+    // The arrays the keys go to after the collection, empty until then (see Scratch).
+    ensureCapacity(run.s, run.positions + n, run.positions);
+    run.roomUsed = Math.max(run.roomUsed, n);
+    return { keys: run.s.alive as object[], payloads: run.s.back };
+  });
+  const { count, keys, payloads, multi } = detachment;
+  const simple = multi === null && (detachment.uniqueKeys || new Set(keys.slice(0, count)).size === count);
+  // Keys over all entries, some maybe twice: room enough for this cache's distinct keys.
+  let keyCount = count;
+  if (multi) {
+    keyCount = 0;
+    for (let e = 0; e < count; e++) keyCount += multi[e]!.length;
+  }
+  ensureCapacity(run.s, run.positions + keyCount, run.positions);
   // A key's number is looked up only when a window may tell it from the others (see GcOptions).
   const allNew = allSeenSince(record, run.sinceSeq);
   const work: CacheWork = {
@@ -278,9 +289,7 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     entryKeys: null,
     sampled: record.life !== null && record.life.outstanding > 0,
   };
-  let held = payloads.length;
-  if (multi) for (const k of multi) held += k.length;
-  else held += keys.length;
+  const held = keyCount + count;
   const hold = run.bytes ? new StrongHold(held) : null;
   const sh: CacheShadow = { detachment, single: new WeakMap(), payloadMaps: null, chains: null, hold };
   run.shadow.set(store, sh);
@@ -288,7 +297,7 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     // One key per entry, each key once (a Map's entries): entry i is key i, no per-entry index arrays.
     const maps: Array<WeakMap<object, unknown>> = (sh.payloadMaps = []);
     let map = new WeakMap<object, unknown>();
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < count; i++) {
       const key = keys[i]!;
       const payload = payloads[i];
       if (i % PAYLOADS_PER_MAP === 0) maps.push((map = new WeakMap()));
@@ -299,12 +308,12 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
         hold.add(payload);
       }
     }
-    work.count = keys.length;
+    work.count = count;
   } else {
     const local = new Map<object, number>();
     const entryKeys: number[][] = [];
     sh.chains = [];
-    for (let e = 0; e < payloads.length; e++) {
+    for (let e = 0; e < count; e++) {
       const entry = multi ? multi[e]! : [keys[e]!];
       const payload = payloads[e];
       const idx: number[] = [];
@@ -343,8 +352,8 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
   }
   run.positions += work.count;
   // From here on only the shadow holds the entries.
-  keys.length = 0;
-  payloads.length = 0;
+  keys.fill(undefined as never, 0, count);
+  payloads.fill(undefined, 0, count);
   if (multi) multi.length = 0;
   return work;
 }
@@ -356,6 +365,9 @@ function detachAll(run: Run, verdicts: CacheVerdict[]): CacheWork[] {
       const work = detachOne(run, verdict.record, verdict);
       if (work) works.push(work);
     } catch (err) {
+      // Whatever the failed detach wrote into the verification's arrays must not hold keys through the collection.
+      run.s.alive.fill(undefined, 0, run.roomUsed);
+      run.s.back.fill(undefined, 0, run.roomUsed);
       verdict.reason = `internal error while detaching: ${err instanceof Error ? err.message : String(err)}`;
       reportInternalError('detaching a cache for verification', err);
     }
@@ -515,11 +527,13 @@ export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
     bytes: opts.bytes,
     sinceSeq: opts.sinceSeq,
     refsMade: 0,
+    roomUsed: 0,
   };
   try {
     return verifyIn(run, verdicts, opts);
   } finally {
-    clearScratch(run.s, run.count);
+    clearScratch(run.s, Math.max(run.count, run.roomUsed));
+    run.s.back.fill(undefined, 0, run.roomUsed);
     releaseScratch(run.s);
   }
 }
