@@ -443,11 +443,11 @@ function restoreOne(run: Run, work: CacheWork, store: object): DeadKeys {
     reportInternalError('restoring a cache after verification', err);
   }
   if (back !== alive) back.fill(undefined, 0, work.entryKeys === null ? count : work.entryKeys.length);
-  return deadKeysOf(run, work);
+  return collectDead(run, work);
 }
 
 /** The work's keys that did not survive, column by column. */
-function deadKeysOf(run: Run, work: CacheWork): DeadKeys {
+function collectDead(run: Run, work: CacheWork): DeadKeys {
   const { alive, posKey, posSeq, classOf } = run.s;
   const { start, count } = work;
   let n = 0;
