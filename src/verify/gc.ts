@@ -161,6 +161,9 @@ interface Run {
   classNames: string[];
   nameIds: Map<string, number>;
   protoIds: Map<object, number>;
+  /** The last key's prototype and its class id (null before any collection, as `protoIds` is cleared). */
+  lastProto: object | null;
+  lastId: number;
   bytes: boolean;
   sinceSeq: number;
   /** WeakRefs made so far (see KEPT_BATCH). */
@@ -200,11 +203,14 @@ function classIdOf(run: Run, key: object): number {
     try {
       const proto = Object.getPrototypeOf(key) as object | null;
       if (proto !== null) {
+        if (proto === run.lastProto) return run.lastId;
         let id = run.protoIds.get(proto);
         if (id === undefined) {
           id = nameId(run, classNameOf(key));
           run.protoIds.set(proto, id);
         }
+        run.lastProto = proto;
+        run.lastId = id;
         return id;
       }
     } catch {
@@ -374,6 +380,7 @@ function detachAll(run: Run, verdicts: CacheVerdict[]): CacheWork[] {
   }
   run.index?.clear();
   run.protoIds.clear();
+  run.lastProto = null;
   return works;
 }
 
@@ -458,16 +465,21 @@ function collectDead(run: Run, work: CacheWork): DeadKeys {
   const seqs = work.lookUp ? new Float64Array(n) : null;
   let stacks: Map<number, string> | null = null;
   const removedSamples: Sample[] = [];
+  // The sampled keys, by offset in increasing order (the detach added them in order): walked alongside, no lookup.
+  const sampledStacks = work.keyStack !== null ? [...work.keyStack] : [];
+  const sampledLives = work.keySample !== null ? [...work.keySample] : [];
+  let nextStack = 0;
+  let nextLife = 0;
   for (let o = 0, j = 0; o < count; o++) {
     const id = posKey[start + o]!;
     if (alive[id] !== undefined) continue;
     ids[j] = id;
     classIds[j] = classOf[id]!;
     if (seqs !== null) seqs[j] = posSeq[start + o]!;
-    const stack = work.keyStack?.get(o);
-    if (stack !== undefined) (stacks ??= new Map()).set(j, stack);
-    const sample = work.keySample?.get(o);
-    if (sample !== undefined) removedSamples.push(sample);
+    while (nextStack < sampledStacks.length && sampledStacks[nextStack]![0] < o) nextStack++;
+    if (nextStack < sampledStacks.length && sampledStacks[nextStack]![0] === o) (stacks ??= new Map()).set(j, sampledStacks[nextStack]![1]);
+    while (nextLife < sampledLives.length && sampledLives[nextLife]![0] < o) nextLife++;
+    if (nextLife < sampledLives.length && sampledLives[nextLife]![0] === o) removedSamples.push(sampledLives[nextLife]![1]);
     j++;
   }
   noteRemovedByReport(removedSamples);
@@ -524,6 +536,8 @@ export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
     classNames: [],
     nameIds: new Map(),
     protoIds: new Map(),
+    lastProto: null,
+    lastId: 0,
     bytes: opts.bytes,
     sinceSeq: opts.sinceSeq,
     refsMade: 0,
