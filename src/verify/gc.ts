@@ -303,12 +303,15 @@ function detachOne(run: Run, record: CacheRecord, verdict: CacheVerdict): CacheW
     // One key per entry, each key once (a Map's entries): entry i is key i, no per-entry index arrays.
     const maps: Array<WeakMap<object, unknown>> = (sh.payloadMaps = []);
     let map = new WeakMap<object, unknown>();
+    // The WeakRefs first, the value maps after: each pass's young objects then sit together, and V8's verdict
+    // collection copies fewer of them out of the young generation (100k keys, 200 MB: its `evacuate.copy` 16–17 ms
+    // with both in one pass, 11.5–12.5 ms like this; the second pass over the keys costs the detach about 3 ms).
+    for (let i = 0; i < count; i++) addKey(run, work, keys[i]!, i);
     for (let i = 0; i < count; i++) {
       const key = keys[i]!;
       const payload = payloads[i];
       if (i % PAYLOADS_PER_MAP === 0) maps.push((map = new WeakMap()));
       map.set(key, payload);
-      addKey(run, work, key, i);
       if (hold !== null) {
         hold.add(key);
         hold.add(payload);
