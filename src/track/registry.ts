@@ -31,21 +31,22 @@ export interface CacheEntry {
 }
 
 /**
+ * Arrays with room for `n` entries that a detach may fill instead of making its own: the verification's, kept from one
+ * verification to the next (verify/scratch.ts), so that their pages are not faulted in again. Longer than `n` maybe.
+ */
+export type DetachRoom = (n: number) => { keys: object[]; payloads: unknown[] };
+
+/**
  * Entries taken out of a cache by an adapter for one verification turn (gc engine), as parallel arrays (no object per
- * entry: a verdict handles hundreds of thousands). Entry i has the key keys[i] and the payload payloads[i]; when some
- * entry has several object keys (memoizee), multi[i] lists all of entry i's keys (keys[i] is its first).
+ * entry: a verdict handles hundreds of thousands). Entry i < count has the key keys[i] and the payload payloads[i]
+ * (the arrays may be longer: a DetachRoom's); when some entry has several object keys (memoizee), multi[i] lists all
+ * of entry i's keys (keys[i] is its first).
  * `restore` gets, per entry, its first key back (undefined: one of its keys died), and payloadOf(i) gives a surviving
  * entry's payload (a lookup: read it once, as the entry goes back, while its key is in the CPU cache); it puts
  * survivors back exactly and removes the dead ones the way the library itself would. The Detachment may reference the
  * cache's storage (the verdict keeps it only as long as the cache lives); the gc engine empties its arrays once it
  * holds the entries itself.
  */
-/**
- * Arrays with room for `n` entries that a detach may fill instead of making its own: the verification's, kept from one
- * verification to the next (verify/scratch.ts), so that their pages are not faulted in again. Longer than `n` maybe.
- */
-export type DetachRoom = (n: number) => { keys: object[]; payloads: unknown[] };
-
 export interface Detachment {
   /** Entries taken out: entry i's key (keys[i], or multi[i]) and payload (payloads[i]), for i < count. */
   count: number;
