@@ -21,8 +21,8 @@ import { log, reportInternalError } from '../log';
 import { type CacheRecord, type Detachment, allSeenSince, forgetGarbageCache, seqOf, stackOf } from '../track/registry';
 import { type Sample, noteRemovedByReport, sampleOf } from '../track/lifecycle';
 import { clearKeptObjects, finishSweeping, fullGc, makeCanary, retainedMemory, usedHeapBytes } from './force-gc';
-import { type CacheVerdict, DeadKeys } from './verdict';
-import { type Scratch, clearScratch, ensureCapacity, releaseScratch, takeScratch } from './scratch';
+import { type CacheVerdict, ClassNames, DeadKeys } from './verdict';
+import { type Scratch, emptyRoom, ensureCapacity, releaseScratch, takeScratch } from './scratch';
 
 export interface GcOptions {
   /** Measure the bytes the dead entries pin: one more full GC (the baseline). */
@@ -157,9 +157,8 @@ interface Run {
   positions: number;
   /** key → index while detaching (cleared before any collection); null with a single cache. */
   index: Map<object, number> | null;
-  /** Class names by class id, and the way back; prototype → class id (cleared before any collection). */
-  classNames: string[];
-  nameIds: Map<string, number>;
+  /** Class names by class id; prototype → class id (cleared before any collection). */
+  classNames: ClassNames;
   protoIds: Map<object, number>;
   /** The last key's prototype and its class id (null before any collection, as `protoIds` is cleared). */
   lastProto: object | null;
@@ -187,16 +186,6 @@ const KEPT_BATCH = 2048;
  */
 const PAYLOADS_PER_MAP = 1024;
 
-/** A class name's id in this verification. */
-function nameId(run: Run, name: string): number {
-  let id = run.nameIds.get(name);
-  if (id === undefined) {
-    id = run.classNames.push(name) - 1;
-    run.nameIds.set(name, id);
-  }
-  return id;
-}
-
 /** The key's class id: classNameOf's answer, remembered per prototype (most keys of a cache share one). */
 function classIdOf(run: Run, key: object): number {
   if (!types.isProxy(key)) {
@@ -206,7 +195,7 @@ function classIdOf(run: Run, key: object): number {
         if (proto === run.lastProto) return run.lastId;
         let id = run.protoIds.get(proto);
         if (id === undefined) {
-          id = nameId(run, classNameOf(key));
+          id = run.classNames.idOf(classNameOf(key));
           run.protoIds.set(proto, id);
         }
         run.lastProto = proto;
@@ -217,7 +206,7 @@ function classIdOf(run: Run, key: object): number {
       // classNameOf says what it can
     }
   }
-  return nameId(run, classNameOf(key));
+  return run.classNames.idOf(classNameOf(key));
 }
 
 /** The key's index (made on first sight, with its WeakRef and class id). */
@@ -375,8 +364,7 @@ function detachAll(run: Run, verdicts: CacheVerdict[]): CacheWork[] {
       if (work) works.push(work);
     } catch (err) {
       // Whatever the failed detach wrote into the verification's arrays must not hold keys through the collection.
-      run.s.alive.fill(undefined, 0, run.roomUsed);
-      run.s.back.fill(undefined, 0, run.roomUsed);
+      emptyRoom(run.s, run.roomUsed);
       verdict.reason = `internal error while detaching: ${err instanceof Error ? err.message : String(err)}`;
       reportInternalError('detaching a cache for verification', err);
     }
@@ -486,7 +474,7 @@ function collectDead(run: Run, work: CacheWork): DeadKeys {
     j++;
   }
   noteRemovedByReport(removedSamples);
-  return new DeadKeys(run.classNames, classIds, ids, seqs, work.seq, stacks);
+  return new DeadKeys(run.classNames.list, classIds, ids, seqs, work.seq, stacks);
 }
 
 function restoreAll(run: Run, works: CacheWork[], exact: boolean): void {
@@ -536,8 +524,7 @@ export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
     count: 0,
     positions: 0,
     index: verdicts.length > 1 ? new Map() : null,
-    classNames: [],
-    nameIds: new Map(),
+    classNames: new ClassNames(),
     protoIds: new Map(),
     lastProto: null,
     lastId: 0,
@@ -549,9 +536,8 @@ export function verifyWithGc(verdicts: CacheVerdict[], opts: GcOptions): GcRun {
   try {
     return verifyIn(run, verdicts, opts);
   } finally {
-    clearScratch(run.s, Math.max(run.count, run.roomUsed));
-    run.s.back.fill(undefined, 0, run.roomUsed);
-    releaseScratch(run.s);
+    emptyRoom(run.s, Math.max(run.count, run.roomUsed));
+    releaseScratch(run.s, run.count);
   }
 }
 

@@ -71,14 +71,21 @@ export function ensureCapacity(s: Scratch, slots: number, used: number): void {
   s.capacity = capacity;
 }
 
-/** Empty the first `used` slots of the object arrays (`back` is emptied by its user). */
-export function clearScratch(s: Scratch, used: number): void {
-  s.refs.fill(undefined, 0, used);
-  s.alive.fill(undefined, 0, used);
+/**
+ * Empty the first `n` slots of `alive` and `back`: what a detach was handed to fill (the engine's DetachRoom), and at
+ * the end the survivors.
+ */
+export function emptyRoom(s: Scratch, n: number): void {
+  s.alive.fill(undefined, 0, n);
+  s.back.fill(undefined, 0, n);
 }
 
-/** The verification is over: `s` holds no object now; keep it for the next one unless it is too big or not the kept one. */
-export function releaseScratch(s: Scratch): void {
+/**
+ * The verification is over and `alive` and `back` are empty (emptyRoom): empty the first `keys` slots of `refs`, and
+ * keep the arrays for the next one unless they are too big or not the kept ones.
+ */
+export function releaseScratch(s: Scratch, keys: number): void {
+  s.refs.fill(undefined, 0, keys);
   if (s !== kept) return;
   busy = false;
   if (s.capacity > KEEP_MAX) kept = null;

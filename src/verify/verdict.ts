@@ -2,6 +2,21 @@
 import type { LifecycleFigures } from '../track/lifecycle';
 import type { CacheRecord, RemovedKeys } from '../track/registry';
 
+/** Class names by id, each name once: what the dead keys' class ids refer to. */
+export class ClassNames {
+  readonly list: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  idOf(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.list.push(name) - 1;
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+}
+
 /**
  * One cache's dead keys from one verification, column by column: no object per key (50k dead keys made 2.4 MB of
  * young objects, which on a machine with slow page faults cost more to allocate than to fill). Index i is one dead key.
@@ -15,7 +30,7 @@ export class DeadKeys {
     /** Per dead key, its class id: the nearest constructor name on its prototype chain. */
     private readonly classIds: Int32Array,
     /** Per dead key, the object's identity within the verification: one object in two caches has one id. */
-    readonly ids: Int32Array,
+    private readonly ids: Int32Array,
     /** Per dead key, its first-sight number (test windows select by it); null when every key's is `seqAll`. */
     private readonly seqs: Float64Array | null,
     private readonly seqAll: number,
@@ -29,10 +44,6 @@ export class DeadKeys {
 
   seq(i: number): number {
     return this.seqs !== null ? this.seqs[i]! : this.seqAll;
-  }
-
-  className(i: number): string {
-    return this.names[this.classIds[i]!]!;
   }
 
   /** Dead keys first seen at or after `sinceSeq` (0: all of them). */
@@ -68,24 +79,18 @@ export class DeadKeys {
 
 /** Builds a DeadKeys from one key at a time (the snapshot engine: a few keys, or a child's answer). */
 export function deadKeysOf(keys: Array<{ className: string; seq: number; stack: string | null; id: number }>): DeadKeys {
-  const names: string[] = [];
-  const nameIds = new Map<string, number>();
+  const names = new ClassNames();
   const classIds = new Int32Array(keys.length);
   const ids = new Int32Array(keys.length);
   const seqs = new Float64Array(keys.length);
   let stacks: Map<number, string> | null = null;
   keys.forEach((k, i) => {
-    let c = nameIds.get(k.className);
-    if (c === undefined) {
-      c = names.push(k.className) - 1;
-      nameIds.set(k.className, c);
-    }
-    classIds[i] = c;
+    classIds[i] = names.idOf(k.className);
     ids[i] = k.id;
     seqs[i] = k.seq;
     if (k.stack !== null) (stacks ??= new Map()).set(i, k.stack);
   });
-  return new DeadKeys(names, classIds, ids, seqs, 0, stacks);
+  return new DeadKeys(names.list, classIds, ids, seqs, 0, stacks);
 }
 
 /** How a cache's dead keys are held, when the engine can tell (snapshot engine). */
