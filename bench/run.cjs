@@ -108,9 +108,6 @@ function server(name, pre) {
  * figure is its median run; see summarize for the ratio.
  */
 async function alternate(name, pairs, runs) {
-  const plain = [];
-  const agent = [];
-  const ratios = [];
   const pairMedians = [];
   const plainProcs = [];
   const agentProcs = [];
@@ -122,6 +119,9 @@ async function alternate(name, pairs, runs) {
     // One untimed run each: the first run after the warm-up sometimes still meets its optimised code being installed.
     await p.run();
     await a.run();
+    const plain = [];
+    const agent = [];
+    const ratios = [];
     for (let r = 0; r < runs; r++) {
       progress(`ops: ${name} (${pair * runs + r + 1}/${pairs * runs})`);
       let tp;
@@ -139,10 +139,10 @@ async function alternate(name, pairs, runs) {
     }
     p.stop();
     a.stop();
-    pairMedians.push(median(ratios.slice(-runs)));
-    plainProcs.push(median(plain.slice(-runs)));
-    agentProcs.push(median(agent.slice(-runs)));
-    if (process.env.BENCH_VERBOSE) process.stderr.write(`${name} pair ${pair + 1}: ${ratios.slice(-runs).map((x) => x.toFixed(2)).join(' ')}\n`);
+    pairMedians.push(median(ratios));
+    plainProcs.push(median(plain));
+    agentProcs.push(median(agent));
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${name} pair ${pair + 1}: ${ratios.map((x) => x.toFixed(2)).join(' ')}\n`);
   }
   return { plainProcs, agentProcs, pairMedians };
 }
