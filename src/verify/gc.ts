@@ -444,6 +444,19 @@ function restoreOne(run: Run, work: CacheWork, store: object): DeadKeys {
   return collectDead(run, work);
 }
 
+/**
+ * A work's sampled keys (stacks or lifetimes, by offset, added in increasing order by the detach), read alongside a
+ * walk over increasing offsets: the value at offset `o`, or undefined; no lookup per key.
+ */
+function walkSampled<T>(sampled: Map<number, T> | null): (o: number) => T | undefined {
+  const list = sampled !== null ? [...sampled] : [];
+  let next = 0;
+  return (o) => {
+    while (next < list.length && list[next]![0] < o) next++;
+    return next < list.length && list[next]![0] === o ? list[next]![1] : undefined;
+  };
+}
+
 /** The work's keys that did not survive, column by column. */
 function collectDead(run: Run, work: CacheWork): DeadKeys {
   const { alive, posKey, posSeq, classOf } = run.s;
@@ -456,21 +469,18 @@ function collectDead(run: Run, work: CacheWork): DeadKeys {
   const seqs = work.lookUp ? new Float64Array(n) : null;
   let stacks: Map<number, string> | null = null;
   const removedSamples: Sample[] = [];
-  // The sampled keys, by offset in increasing order (the detach added them in order): walked alongside, no lookup.
-  const sampledStacks = work.keyStack !== null ? [...work.keyStack] : [];
-  const sampledLives = work.keySample !== null ? [...work.keySample] : [];
-  let nextStack = 0;
-  let nextLife = 0;
+  const stackAt = walkSampled(work.keyStack);
+  const sampleAt = walkSampled(work.keySample);
   for (let o = 0, j = 0; o < count; o++) {
     const id = posKey[start + o]!;
     if (alive[id] !== undefined) continue;
     ids[j] = id;
     classIds[j] = classOf[id]!;
     if (seqs !== null) seqs[j] = posSeq[start + o]!;
-    while (nextStack < sampledStacks.length && sampledStacks[nextStack]![0] < o) nextStack++;
-    if (nextStack < sampledStacks.length && sampledStacks[nextStack]![0] === o) (stacks ??= new Map()).set(j, sampledStacks[nextStack]![1]);
-    while (nextLife < sampledLives.length && sampledLives[nextLife]![0] < o) nextLife++;
-    if (nextLife < sampledLives.length && sampledLives[nextLife]![0] === o) removedSamples.push(sampledLives[nextLife]![1]);
+    const stack = stackAt(o);
+    if (stack !== undefined) (stacks ??= new Map()).set(j, stack);
+    const sample = sampleAt(o);
+    if (sample !== undefined) removedSamples.push(sample);
     j++;
   }
   noteRemovedByReport(removedSamples);
