@@ -4,7 +4,7 @@
 // truth fails too.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allLibsApp, lruApp, makeApp, placeScript, readReport, runNode } from '../helpers/apps';
+import { LRU_VERSIONS, allLibsApp, lruApp, makeApp, placeScript, readReport, runNode } from '../helpers/apps';
 import { assertValidReport } from '../helpers/schema';
 
 interface Expected {
@@ -115,6 +115,30 @@ describe('gc engine at scale', () => {
     const big = report.caches.find((c: any) => c.name === 's_big' || c.options.max === 500_000);
     expect(big).toBeDefined();
     expect(big).toMatchObject({ trackedKeys: 101_000, deadKeys: 100_000, verified: true, classes: [{ name: 'Task', count: 100_000 }] });
+  });
+});
+
+// Putting an lru-cache back after a verdict: its dead entries leave through the library's own delete, the survivors go
+// back into its storage. Every major, against a twin cache whose dead keys the fixture deleted itself
+// (test/fixtures/lru-restore.cjs): all keys dead, one alive, half dead with and without a string key, a full cache.
+describe.each(LRU_VERSIONS)('lru-cache after a verdict (%s)', (alias) => {
+  it('is the cache the app would have had by deleting the dead entries itself: size, order, values, evictions', () => {
+    const app = lruApp(alias);
+    placeScript(app, 'lru-restore.cjs');
+    const r = runNode(app, ['-r', 'leak-agent', 'lru-restore.cjs'], { LEAK_AGENT_VERIFY: 'gc', LEAK_AGENT_ON_EXIT: '0' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, { differences: string[]; verdict: unknown }>;
+    const dead: Record<string, number> = {
+      'half dead': 15,
+      'half dead, a string key too': 15,
+      'all dead': 30,
+      'one alive': 29,
+      'full, the oldest dead': 10,
+    };
+    expect(out).toEqual(
+      Object.fromEntries(Object.entries(dead).map(([label, n]) => [label, { differences: [], verdict: { deadKeys: n, verified: true } }])),
+    );
   });
 });
 
