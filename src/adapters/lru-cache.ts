@@ -359,31 +359,36 @@ function placeholderKey(): object {
 }
 
 /**
- * Let the library's own delete() unlink each dead slot of an indexed cache (it frees the slot and fixes size and
- * calculatedSize): the slot gets a placeholder key for the moment. Dead slots go before the survivors are back, so the
- * Map then holds at most the keys the detach left (primitives). When it holds none, one placeholder serves every dead
- * slot, and a sentinel key of ours keeps one entry in the table meanwhile: V8 shrinks a Map whose last entry is
- * deleted, a runtime call and a new table for each dead slot (50k set-and-delete pairs of one key on an empty Map 3.8–12
- * ms, with one other entry 1.3–2.4 ms). Nothing but delete() runs while the sentinel is there, and it leaves before.
+ * Let the library's own delete() unlink each dead entry (it fixes its list, size and accounting): `occupy` gives the
+ * entry a placeholder key for the moment and returns what the Map maps it to. Dead entries go before the survivors are
+ * back, so the Map then holds at most the keys the detach left (primitives). When it holds none, one placeholder serves
+ * every dead entry, and a sentinel key of ours keeps one entry in the table meanwhile: V8 shrinks a Map whose last
+ * entry is deleted, a runtime call and a new table for each dead entry (50k set-and-delete pairs of one key on an empty
+ * Map 3.8–12 ms, with one other entry 1.3–2.4 ms). Nothing but the library's delete runs while the sentinel is there,
+ * and it leaves before.
  */
-function unlinkDead(store: object, remove: Function, internals: Internals, slots: Int32Array, back: unknown[], n: number): void {
-  const { keyMap, keyList } = internals;
-  const shared = keyMap.size === 0;
-  const sentinel = {};
-  if (shared) keyMap.set(sentinel, -1);
+function unlinkDead(
+  store: object,
+  remove: Function,
+  map: Map<unknown, unknown>,
+  back: unknown[],
+  n: number,
+  occupy: (i: number, placeholder: object) => unknown,
+): void {
+  const shared = map.size === 0;
+  const sentinel = shared ? {} : null;
+  if (sentinel !== null) map.set(sentinel, undefined);
   try {
     const args: [object] = [placeholderKey()];
     for (let i = 0; i < n; i++) {
       if (back[i] !== undefined) continue;
-      const index = slots[i]!;
       const placeholder = shared ? args[0] : (args[0] = placeholderKey());
-      keyList[index] = placeholder;
-      keyMap.set(placeholder, index);
+      map.set(placeholder, occupy(i, placeholder));
       Reflect.apply(remove, store, args);
     }
   } finally {
     // (Gone already where delete() emptied the whole cache: its clear() empties the Map too.)
-    if (shared) keyMap.delete(sentinel);
+    if (sentinel !== null) map.delete(sentinel);
   }
 }
 
@@ -423,24 +428,19 @@ function detachSymbols(cache: object, info: LruClassInfo, room: DetachRoom): Det
     multi: null,
     uniqueKeys: true, // a Map's keys
     restore(store, back, payloadOf) {
-      const dead: YallistNode[] = [];
-      nodes.forEach((node, i) => {
+      // Dead nodes first, as in detachIndexed, then the survivors.
+      unlinkDead(store, info.remove!, map, back, n, (i, placeholder) => {
+        const node = nodes[i]!;
+        node.value.key = placeholder;
+        return node;
+      });
+      for (let i = 0; i < n; i++) {
         const key = back[i];
-        if (key === undefined) {
-          dead.push(node);
-          return;
-        }
+        if (key === undefined) continue;
+        const node = nodes[i]!;
         node.value.key = key;
         node.value.value = payloadOf(i);
         map.set(key, node);
-      });
-      // Let the library unlink each dead node itself (list, length accounting) with its own del(placeholder).
-      const args: [object] = [placeholderKey()];
-      for (const node of dead) {
-        const placeholder = (args[0] = placeholderKey());
-        node.value.key = placeholder;
-        map.set(placeholder, node);
-        Reflect.apply(info.remove!, store, args);
       }
     },
   };
@@ -473,7 +473,11 @@ function detachIndexed(internals: Internals, info: LruClassInfo, room: DetachRoo
       // Dead slots first: each placeholder's set and delete then works in a table of a few slots, not in one of the
       // survivors' size that the deleted placeholders would fill and make rehash (measured, 50k dead of 100k on a
       // 200 MB heap: the restore's median 79 → 75 ms).
-      unlinkDead(store, info.remove!, internals, slots, back, n);
+      unlinkDead(store, info.remove!, keyMap, back, n, (i, placeholder) => {
+        const index = slots[i]!;
+        keyList[index] = placeholder;
+        return index;
+      });
       for (let i = 0; i < n; i++) {
         const key = back[i];
         if (key === undefined) continue;
