@@ -1,10 +1,9 @@
 // One agent per thread: the preload entries (agent/index.cjs for -r, agent/index.mjs for --import) call start().
 // Idempotent across both flags, NODE_OPTIONS and several copies of the package: the agent's state is the thread's one
 // shared object (shared.ts), and a copy that finds an agent running delegates to it.
-import workerThreads = require('node:worker_threads');
 import { type Config, loadConfig } from './config';
 import { registerHooksUsable } from './hooks/lines';
-import { isLoaderHooksThread } from './loader-thread';
+import { isLoaderHooksThread, workerThreadsIfLoaded } from './loader-thread';
 import { loadOnce } from './load-once';
 import { log, reportInternalError } from './log';
 import { type AgentApi, type AgentInfo, rootScope, shared } from './shared';
@@ -75,6 +74,6 @@ export function start(startedBy: string): AgentInfo | null {
   } catch (err) {
     reportInternalError('installing triggers', err);
   }
-  log.hooks('agent started by %s (pid %d, thread %d)', startedBy, process.pid, workerThreads.threadId);
+  log.hooks('agent started by %s (pid %d, thread %d)', startedBy, process.pid, workerThreadsIfLoaded()?.threadId ?? 0);
   return agent;
 }
