@@ -20,8 +20,8 @@ Measures leak-agent against the same libraries without it, in one run, and print
             heap growth over a million memoized functions made per request. Each timed scenario runs in 5 pairs of
             live processes (plain, agent) that time 8 runs of ~50 ms each in alternation; each process's figure is
             its median run, the ratio is the agent processes' mean over the plain ones' (each side without its
-            fastest and slowest process), and "pairs" the lowest and highest ratio of a pair's runs (median); 5 or
-            10 more pairs where that range straddles the scenario's target
+            fastest and slowest fifth of processes), and "pairs" the lowest and highest ratio of a pair's runs
+            (median); 5 or 10 more pairs where that range straddles the scenario's target
   startup   node -r leak-agent -e 0 against node -e 0 on each available Node line (median of 11 pairs; wall, peak RSS)
   verdict   gc-engine verdict (test window and report) against one plain full GC and v8.writeHeapSnapshot, at 50, 200,
             500 MB heaps with 100k keys and 1 GB with 10k; the rows with a target in three processes (medians)
@@ -148,12 +148,15 @@ async function alternate(name, pairs, runs) {
 }
 
 /**
- * The mean without the lowest and the highest value (with 4 values or more): one process that runs slow for its whole
- * life here, whatever it runs, moves it little.
+ * The mean without the lowest and the highest fifth of the values (at least one each, with 4 values or more): a process
+ * that runs slow for its whole life here, whatever it runs, moves it little. A fifth, not one: the rows that run 15
+ * pairs are the noisy ones, and a noisy full run had several such processes on one side (one pair at 7.8×, where ten
+ * processes of each side run alone a minute later were all within 66–86 ns).
  */
 const trimmedMean = (xs) => {
   const s = xs.slice().sort((a, b) => a - b);
-  const kept = s.length >= 4 ? s.slice(1, -1) : s;
+  const cut = s.length >= 4 ? Math.max(1, Math.floor(s.length / 5)) : 0;
+  const kept = s.slice(cut, s.length - cut);
   return kept.reduce((a, b) => a + b, 0) / kept.length;
 };
 
@@ -164,7 +167,8 @@ const trimmedMean = (xs) => {
  * draws a slow process on one side and a fast one on the other gives 0.8× or 2.1×, so the median of the pairs' ratios
  * swung between 1.2× and 1.8× from one run of the bench to the next. Each side's mean over its processes weighs the
  * speeds as often as they come: the ratio is the agent's mean over the plain mean, each without its side's fastest and
- * slowest process (with plain means, a noisy full run put three hits, whose path runs no agent code, at 1.04–1.12×).
+ * slowest fifth of processes (with plain means, a noisy full run put three hits, whose path runs no agent code, at
+ * 1.04–1.12×).
  */
 function summarize(...samples) {
   const all = (k) => samples.flatMap((x) => x[k]);
@@ -217,7 +221,7 @@ async function ops() {
     rows.push([name, m.plain.toFixed(1), m.agent.toFixed(1), `${m.ratio.toFixed(2)}×`, range, limit === null ? '' : `≤ ${limit}×`]);
   }
   progress('');
-  const how = `${pairs} pairs of processes, ${runs} alternating runs of ~${RUN_MS} ms each; ratio: agent processes' mean over the plain ones', each without its fastest and slowest (a process: its median run)`;
+  const how = `${pairs} pairs of processes, ${runs} alternating runs of ~${RUN_MS} ms each; ratio: agent processes' mean over the plain ones', each without its fastest and slowest fifth (a process: its median run)`;
   process.stdout.write(`\n${bold(`Per operation (ns/op, ${how})`)}\n`);
   table(rows, ['scenario', 'no agent', 'agent', 'ratio', 'pairs', 'target']);
   if (!quick) {
