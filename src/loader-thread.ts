@@ -16,9 +16,18 @@ function workerThreadsLoaded(): boolean {
 }
 
 /** node:worker_threads, or null in the main thread while nothing has loaded it (so it is the main thread). */
-export function workerThreadsIfLoaded(): WorkerThreads | null {
+function workerThreadsIfLoaded(): WorkerThreads | null {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return workerThreadsLoaded() ? (require('node:worker_threads') as WorkerThreads) : null;
+}
+
+export function isMainThread(): boolean {
+  return workerThreadsIfLoaded()?.isMainThread ?? true;
+}
+
+/** worker_threads' threadId (0 in the main thread). */
+export function threadId(): number {
+  return workerThreadsIfLoaded()?.threadId ?? 0;
 }
 
 export function isLoaderHooksThread(): boolean {

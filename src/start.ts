@@ -3,7 +3,7 @@
 // shared object (shared.ts), and a copy that finds an agent running delegates to it.
 import { type Config, loadConfig } from './config';
 import { registerHooksUsable } from './hooks/lines';
-import { isLoaderHooksThread, workerThreadsIfLoaded } from './loader-thread';
+import { isLoaderHooksThread, threadId } from './loader-thread';
 import { loadOnce } from './load-once';
 import { log, reportInternalError } from './log';
 import { type AgentApi, type AgentInfo, rootScope, shared } from './shared';
@@ -74,6 +74,6 @@ export function start(startedBy: string): AgentInfo | null {
   } catch (err) {
     reportInternalError('installing triggers', err);
   }
-  log.hooks('agent started by %s (pid %d, thread %d)', startedBy, process.pid, workerThreadsIfLoaded()?.threadId ?? 0);
+  if (log.hooks.enabled) log.hooks('agent started by %s (pid %d, thread %d)', startedBy, process.pid, threadId());
   return agent;
 }

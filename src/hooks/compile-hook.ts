@@ -13,7 +13,7 @@ import nodeModule = require('node:module');
 import { sep } from 'node:path';
 import { log, reportInternalError } from '../log';
 import { loadOnce } from '../load-once';
-import { workerThreadsIfLoaded } from '../loader-thread';
+import { isMainThread } from '../loader-thread';
 import { type FindPath, entryReason, reasonToRegisterAtStart, reasonToRegisterFor } from './import-trigger';
 
 type CompileFn = (this: unknown, content: string, filename: string, format?: string) => unknown;
@@ -62,7 +62,7 @@ export function installCompileHook(agentFile: string, startedBy: string): void {
     installImportHook(agentFile, 'no Module.prototype._compile');
     return;
   }
-  const mainThread = workerThreadsIfLoaded()?.isMainThread ?? true;
+  const mainThread = isMainThread();
   const registerImportHook = (why: string): void => {
     try {
       installImportHook(agentFile, why);
